@@ -1,0 +1,10 @@
+#include "cli/commands.h"
+#include "core/output.h"
+
+int cmd_bench(const struct global_opts *g, int argc, char **argv)
+{
+	(void)g; (void)argc; (void)argv;
+	output_error("bench", "not implemented yet");
+	return 2;
+}
+
