@@ -1,3 +1,0 @@
-/* placeholder until the bench engine lands */
-int bench_placeholder(void);
-int bench_placeholder(void) { return 0; }

@@ -1,0 +1,21 @@
+#pragma once
+/* The disk metrics' test file: created in --dir (or a temp dir under "."), sized from free space
+ * and capped, removed on every exit path including SIGINT, SIGTERM and SIGHUP. */
+#include <stdbool.h>
+#include <stdint.h>
+
+struct diskfile {
+	int fd;
+	uint64_t size;
+	bool direct;             /* O_DIRECT accepted; false = buffered fallback */
+};
+
+/* Creates and fills the file. On failure returns a negative errno, removes whatever it created and
+ * sets *what (the path) and *msg (malloc'd) for the error line. */
+int diskfile_create(const char *dir, uint64_t cap, struct diskfile *df, char **what, char **msg);
+void diskfile_remove(struct diskfile *df);
+
+/* Pure sizing rule, for tests: a quarter of the free space, whole MiB, capped; 0 = too little. */
+uint64_t diskfile_size_for(uint64_t free_bytes, uint64_t cap);
+#define DISKFILE_MIN_SIZE (4u << 20)
+#define DISKFILE_BLOCK (1u << 20)

@@ -1,0 +1,589 @@
+/* Each metric isolates one path that virtualization changes. Setup builds what the hot loop needs
+ * (partner process, buffers, file) outside the timed region; run times only the path itself. */
+#include "bench/metrics.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench/calibrate.h"
+#include "bench/clock.h"
+
+/* A run that could not do its work: calibration and sampling stop there. */
+#define FAIL CALIBRATE_FAILED
+
+static void metrics_pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof set, &set);
+}
+
+/* ---- system call, clocks, control ---- */
+
+static uint64_t run_syscall(struct metric_ctx *c, uint64_t n)
+{
+	(void)c;
+	uint64_t t0 = clock_now_ns();
+	for (uint64_t i = 0; i < n; i++)
+		syscall(SYS_getppid); /* getppid: never cached by libc, the lmbench "null" call */
+	return clock_now_ns() - t0;
+}
+
+static uint64_t run_clock_gettime(struct metric_ctx *c, uint64_t n)
+{
+	struct timespec ts;
+	(void)c;
+	uint64_t t0 = clock_now_ns();
+	for (uint64_t i = 0; i < n; i++)
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	return clock_now_ns() - t0;
+}
+
+static uint64_t run_gettimeofday(struct metric_ctx *c, uint64_t n)
+{
+	struct timeval tv;
+	(void)c;
+	uint64_t t0 = clock_now_ns();
+	for (uint64_t i = 0; i < n; i++)
+		gettimeofday(&tv, NULL);
+	return clock_now_ns() - t0;
+}
+
+static volatile uint64_t metrics_sink;
+
+static uint64_t run_int_loop(struct metric_ctx *c, uint64_t n)
+{
+	uint64_t x = c->rng | 1;
+	uint64_t t0 = clock_now_ns();
+	for (uint64_t i = 0; i < n; i++)
+		for (int k = 0; k < 100; k++) /* a dependency chain: no memory, no kernel, no vector units */
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+	uint64_t t = clock_now_ns() - t0;
+	metrics_sink = x;
+	return t;
+}
+
+/* ---- memory ---- */
+
+static int setup_mem_copy(struct metric_ctx *c)
+{
+	/* 64 MiB each way defeats every cache; capped at 1/16 of available memory. */
+	size_t size = 64u << 20;
+	if (c->mem_avail && size > c->mem_avail / 16)
+		size = (size_t)(c->mem_avail / 16) & ~(size_t)4095;
+	if (size < (1u << 20))
+		size = 1u << 20;
+	c->buf = malloc(size);
+	c->buf2 = malloc(size);
+	if (!c->buf || !c->buf2)
+		return -ENOMEM;
+	memset(c->buf, 1, size);
+	memset(c->buf2, 2, size);
+	c->buf_size = size;
+	snprintf(c->note, sizeof c->note, "%zu MiB buffers", size >> 20);
+	return 0;
+}
+
+static uint64_t run_mem_copy(struct metric_ctx *c, uint64_t n)
+{
+	uint64_t t0 = clock_now_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		memcpy(c->buf2, c->buf, c->buf_size);
+		__asm__ volatile("" ::: "memory");
+	}
+	return clock_now_ns() - t0;
+}
+
+static void teardown_bufs(struct metric_ctx *c)
+{
+	free(c->buf);
+	free(c->buf2);
+	c->buf = c->buf2 = NULL;
+}
+
+static uint64_t run_page_fault(struct metric_ctx *c, uint64_t n)
+{
+	(void)c;
+	size_t len = n * 4096;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return FAIL;
+	/* One fault per 4 KiB page: no transparent huge page may serve 512 of them at once. */
+	madvise(p, len, MADV_NOHUGEPAGE);
+	uint64_t t0 = clock_now_ns();
+	for (size_t off = 0; off < len; off += 4096)
+		p[off] = 1;
+	uint64_t t = clock_now_ns() - t0;
+	munmap(p, len);
+	return t;
+}
+
+static uint64_t run_mmap_munmap(struct metric_ctx *c, uint64_t n)
+{
+	(void)c;
+	uint64_t t0 = clock_now_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		/* 1 MiB with one page touched: a page table is built and torn down, which under Xen PV
+		 * means pinning and unpinning it through the hypervisor. */
+		char *p = mmap(NULL, 1u << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return FAIL;
+		p[0] = 1;
+		munmap(p, 1u << 20);
+	}
+	return clock_now_ns() - t0;
+}
+
+/* ---- processes ---- */
+
+static uint64_t run_fork_exit(struct metric_ctx *c, uint64_t n)
+{
+	(void)c;
+	uint64_t t0 = clock_now_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		pid_t p = fork();
+		if (p < 0)
+			return FAIL;
+		if (p == 0)
+			_exit(0);
+		waitpid(p, NULL, 0);
+	}
+	return clock_now_ns() - t0;
+}
+
+static int setup_fork_exec(struct metric_ctx *c)
+{
+	if (!c->helper || access(c->helper, X_OK) < 0) {
+		snprintf(c->note, sizeof c->note, "the exec helper virtmode-bench-helper was not found");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static uint64_t run_fork_exec(struct metric_ctx *c, uint64_t n)
+{
+	char *argv[] = { (char *)c->helper, NULL }, *envp[] = { NULL };
+	int status;
+	uint64_t t0 = clock_now_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		pid_t p = fork();
+		if (p < 0)
+			return FAIL;
+		if (p == 0) {
+			execve(c->helper, argv, envp);
+			_exit(127);
+		}
+		waitpid(p, &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			return FAIL;
+	}
+	return clock_now_ns() - t0;
+}
+
+/* ---- a partner process on a chosen CPU: pipe echo or TCP echo/sink ---- */
+
+static void partner_child_init(int cpu)
+{
+	/* Dies with the parent, so an interrupted run leaves no echo process behind. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	metrics_pin(cpu);
+}
+
+static int partner_reap(struct metric_ctx *c)
+{
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, NULL, 0);
+	}
+	c->pid = 0;
+	return 0;
+}
+
+/* Cost of one 1-byte write + read on a pipe in one process: what lat_ctx subtracts to leave the
+ * switch itself. */
+static double pipe_overhead_ns(void)
+{
+	int p[2];
+	char b = 0;
+	double best = 1e18;
+
+	if (pipe(p) < 0)
+		return 0;
+	for (int rep = 0; rep < 15; rep++) {
+		uint64_t t0 = clock_now_ns();
+		for (int i = 0; i < 2000; i++)
+			if (write(p[1], &b, 1) != 1 || read(p[0], &b, 1) != 1)
+				break;
+		double v = (double)(clock_now_ns() - t0) / 2000;
+		if (v < best)
+			best = v;
+	}
+	close(p[0]);
+	close(p[1]);
+	return best;
+}
+
+static int setup_pipe_pair(struct metric_ctx *c, bool cross)
+{
+	int to[2], from[2];
+
+	if (pipe(to) < 0)
+		return -errno;
+	if (pipe(from) < 0) {
+		close(to[0]), close(to[1]);
+		return -errno;
+	}
+	metrics_pin(c->cpu_a);
+	c->pid = fork();
+	if (c->pid < 0)
+		return -errno;
+	if (c->pid == 0) {
+		char b;
+		partner_child_init(cross ? c->cpu_b : c->cpu_a);
+		close(to[1]), close(from[0]);
+		while (read(to[0], &b, 1) == 1)
+			if (write(from[1], &b, 1) != 1)
+				break;
+		_exit(0);
+	}
+	close(to[0]), close(from[1]);
+	c->fd_w = to[1];
+	c->fd_r = from[0];
+	return 0;
+}
+
+static int setup_pipe_pinned(struct metric_ctx *c) { return setup_pipe_pair(c, false); }
+static int setup_pipe_cross(struct metric_ctx *c) { return setup_pipe_pair(c, true); }
+
+static int setup_ctx_pinned(struct metric_ctx *c)
+{
+	metrics_pin(c->cpu_a);
+	c->sub_ns = pipe_overhead_ns();
+	return setup_pipe_pair(c, false);
+}
+
+static int setup_ctx_cross(struct metric_ctx *c)
+{
+	metrics_pin(c->cpu_a);
+	c->sub_ns = pipe_overhead_ns();
+	return setup_pipe_pair(c, true);
+}
+
+static uint64_t run_pipe_rtt(struct metric_ctx *c, uint64_t n)
+{
+	char b = 'x';
+	uint64_t t0 = clock_now_ns();
+	for (uint64_t i = 0; i < n; i++)
+		if (write(c->fd_w, &b, 1) != 1 || read(c->fd_r, &b, 1) != 1)
+			return FAIL;
+	return clock_now_ns() - t0;
+}
+
+static void teardown_pipe_pair(struct metric_ctx *c)
+{
+	close(c->fd_w);
+	close(c->fd_r);
+	partner_reap(c);
+}
+
+static int tcp_connect_pair(struct metric_ctx *c, bool cross, bool sink)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof a;
+	int one = 1;
+	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (ls < 0)
+		return -errno;
+	if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 1) < 0 ||
+	    getsockname(ls, (struct sockaddr *)&a, &al) < 0) {
+		int e = errno;
+		close(ls);
+		return -e;
+	}
+	metrics_pin(c->cpu_a);
+	c->pid = fork();
+	if (c->pid < 0) {
+		close(ls);
+		return -errno;
+	}
+	if (c->pid == 0) {
+		partner_child_init(cross ? c->cpu_b : c->cpu_a);
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) < 0)
+			_exit(1);
+		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		if (!sink) {
+			char b;
+			while (read(s, &b, 1) == 1)
+				if (write(s, &b, 1) != 1)
+					break;
+		} else {
+			/* Sink: an 8-byte count, that many bytes, then one byte of acknowledgement, so the
+			 * sender's clock stops when the data arrived, not when it was buffered. */
+			static char buf[1 << 16];
+			uint64_t want;
+			while (read(s, &want, sizeof want) == sizeof want) {
+				while (want > 0) {
+					ssize_t r = read(s, buf, want < sizeof buf ? want : sizeof buf);
+					if (r <= 0)
+						_exit(0);
+					want -= (uint64_t)r;
+				}
+				if (write(s, "", 1) != 1)
+					break;
+			}
+		}
+		_exit(0);
+	}
+	c->sock = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+	int e = errno;
+	close(ls);
+	if (c->sock < 0) {
+		partner_reap(c);
+		return -e;
+	}
+	setsockopt(c->sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	return 0;
+}
+
+static int setup_tcp_rtt_pinned(struct metric_ctx *c) { return tcp_connect_pair(c, false, false); }
+static int setup_tcp_rtt_cross(struct metric_ctx *c) { return tcp_connect_pair(c, true, false); }
+
+static int setup_tcp_stream(struct metric_ctx *c, bool cross)
+{
+	c->buf_size = 1 << 16;
+	c->buf = calloc(1, c->buf_size);
+	if (!c->buf)
+		return -ENOMEM;
+	return tcp_connect_pair(c, cross, true);
+}
+
+static int setup_tcp_stream_pinned(struct metric_ctx *c) { return setup_tcp_stream(c, false); }
+static int setup_tcp_stream_cross(struct metric_ctx *c) { return setup_tcp_stream(c, true); }
+
+static uint64_t run_tcp_rtt(struct metric_ctx *c, uint64_t n)
+{
+	char b = 'x';
+	uint64_t t0 = clock_now_ns();
+	for (uint64_t i = 0; i < n; i++)
+		if (write(c->sock, &b, 1) != 1 || read(c->sock, &b, 1) != 1)
+			return FAIL;
+	return clock_now_ns() - t0;
+}
+
+static uint64_t run_tcp_stream(struct metric_ctx *c, uint64_t n)
+{
+	uint64_t want = n * c->buf_size;
+	char ack;
+	uint64_t t0 = clock_now_ns();
+	if (write(c->sock, &want, sizeof want) != sizeof want)
+		return FAIL;
+	for (uint64_t i = 0; i < n; i++) {
+		size_t off = 0;
+		while (off < c->buf_size) {
+			ssize_t w = write(c->sock, c->buf + off, c->buf_size - off);
+			if (w <= 0)
+				return FAIL;
+			off += (size_t)w;
+		}
+	}
+	if (read(c->sock, &ack, 1) != 1)
+		return FAIL;
+	return clock_now_ns() - t0;
+}
+
+static void teardown_tcp(struct metric_ctx *c)
+{
+	close(c->sock);
+	partner_reap(c);
+	free(c->buf);
+	c->buf = NULL;
+}
+
+/* ---- timer ---- */
+
+enum { SLEEP_NS = 50000 };
+
+static int setup_nanosleep(struct metric_ctx *c)
+{
+	c->sub_ns = SLEEP_NS; /* the value is the overshoot: what was asked does not count */
+	return 0;
+}
+
+static uint64_t run_nanosleep(struct metric_ctx *c, uint64_t n)
+{
+	struct timespec ts = { 0, SLEEP_NS };
+	(void)c;
+	uint64_t t0 = clock_now_ns();
+	for (uint64_t i = 0; i < n; i++)
+		nanosleep(&ts, NULL);
+	return clock_now_ns() - t0;
+}
+
+/* ---- disk ---- */
+
+static int setup_disk(struct metric_ctx *c)
+{
+	if (!c->disk)
+		return -ENOENT;
+	if (posix_memalign((void **)&c->buf, 4096, DISKFILE_BLOCK))
+		return -ENOMEM;
+	memset(c->buf, 0x5a, DISKFILE_BLOCK);
+	c->pos = 0;
+	if (!c->disk->direct)
+		snprintf(c->note, sizeof c->note, "buffered I/O: the filesystem refused O_DIRECT");
+	return 0;
+}
+
+static uint64_t disk_next_rand(struct metric_ctx *c)
+{
+	c->rng ^= c->rng << 13, c->rng ^= c->rng >> 7, c->rng ^= c->rng << 17;
+	return (c->rng % (c->disk->size / 4096)) * 4096;
+}
+
+static uint64_t disk_sync_buffered(struct metric_ctx *c, uint64_t t0)
+{
+	/* Buffered writes land in the page cache; only a sync makes them disk writes. */
+	if (!c->disk->direct && fdatasync(c->disk->fd) < 0)
+		return FAIL;
+	return clock_now_ns() - t0;
+}
+
+static uint64_t run_disk_randread(struct metric_ctx *c, uint64_t n)
+{
+	uint64_t t0 = clock_now_ns();
+	for (uint64_t i = 0; i < n; i++)
+		if (pread(c->disk->fd, c->buf, 4096, (off_t)disk_next_rand(c)) != 4096)
+			return FAIL;
+	return clock_now_ns() - t0;
+}
+
+static uint64_t run_disk_randwrite(struct metric_ctx *c, uint64_t n)
+{
+	uint64_t t0 = clock_now_ns();
+	for (uint64_t i = 0; i < n; i++)
+		if (pwrite(c->disk->fd, c->buf, 4096, (off_t)disk_next_rand(c)) != 4096)
+			return FAIL;
+	return disk_sync_buffered(c, t0);
+}
+
+static uint64_t run_disk_seq(struct metric_ctx *c, uint64_t n, bool write)
+{
+	uint64_t t0 = clock_now_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		if (c->pos + DISKFILE_BLOCK > c->disk->size)
+			c->pos = 0;
+		ssize_t r = write ? pwrite(c->disk->fd, c->buf, DISKFILE_BLOCK, (off_t)c->pos)
+				  : pread(c->disk->fd, c->buf, DISKFILE_BLOCK, (off_t)c->pos);
+		if (r != DISKFILE_BLOCK)
+			return FAIL;
+		c->pos += DISKFILE_BLOCK;
+	}
+	return write ? disk_sync_buffered(c, t0) : clock_now_ns() - t0;
+}
+
+static uint64_t run_disk_seqread(struct metric_ctx *c, uint64_t n) { return run_disk_seq(c, n, false); }
+static uint64_t run_disk_seqwrite(struct metric_ctx *c, uint64_t n) { return run_disk_seq(c, n, true); }
+
+static void teardown_disk(struct metric_ctx *c)
+{
+	free(c->buf);
+	c->buf = NULL;
+}
+
+/* ---- the table ---- */
+
+#define PRIV BENCH_CELL_PRIVILEGED_PAGETABLES
+#define TIMERS BENCH_CELL_INTERRUPTS_TIMERS
+#define DISKNET BENCH_CELL_DISK_NETWORK
+#define CONTROL BENCH_CELL_CONTROL
+#define M 1000000000ull
+
+const struct metric_def metrics_table[] = {
+	{ "syscall", "ns", PRIV, METRIC_TIME, 1, 0, 1, true, false, false, M, NULL, run_syscall, NULL,
+	  "null system call: syscall(SYS_getppid), no libc caching" },
+	{ "clock_gettime", "ns", TIMERS, METRIC_TIME, 1, 0, 1, true, false, false, M, NULL, run_clock_gettime, NULL,
+	  "clock_gettime(CLOCK_MONOTONIC) through the vDSO; a system call when the clocksource cannot be read in user space" },
+	{ "gettimeofday", "ns", TIMERS, METRIC_TIME, 1, 0, 1, true, false, false, M, NULL, run_gettimeofday, NULL,
+	  "gettimeofday() through the vDSO" },
+	{ "page_fault", "ns", PRIV, METRIC_TIME, 1, 0, 1, false, false, false, 1u << 16, NULL, run_page_fault, NULL,
+	  "first touch of anonymous memory, per 4 KiB page (huge pages off)" },
+	{ "mmap_munmap", "us", PRIV, METRIC_TIME, 1000, 0, 1, false, false, false, M, NULL, run_mmap_munmap, NULL,
+	  "mmap 1 MiB anonymous, touch one page, munmap" },
+	{ "fork_exit", "us", PRIV, METRIC_TIME, 1000, 0, 1, false, false, false, M, NULL, run_fork_exit, NULL,
+	  "fork, child _exit(0), parent waitpid" },
+	{ "fork_exec", "us", PRIV, METRIC_TIME, 1000, 0, 1, false, false, false, M, setup_fork_exec, run_fork_exec, NULL,
+	  "fork, execve of a tiny static helper, waitpid" },
+	{ "ctx_switch_pinned", "ns", PRIV, METRIC_TIME, 1, 0, 2, false, false, false, M, setup_ctx_pinned, run_pipe_rtt, teardown_pipe_pair,
+	  "context switch between two processes on one CPU (pipe token, pipe cost subtracted, as lat_ctx)" },
+	{ "ctx_switch_cross", "ns", TIMERS, METRIC_TIME, 1, 0, 2, false, true, false, M, setup_ctx_cross, run_pipe_rtt, teardown_pipe_pair,
+	  "the same with the two processes on two CPUs: a cross-CPU wake-up (IPI)" },
+	{ "pipe_rtt_pinned", "us", PRIV, METRIC_TIME, 1000, 0, 1, false, false, false, M, setup_pipe_pinned, run_pipe_rtt, teardown_pipe_pair,
+	  "pipe round trip between two processes on one CPU (as perf bench sched pipe)" },
+	{ "pipe_rtt_cross", "us", TIMERS, METRIC_TIME, 1000, 0, 1, false, true, false, M, setup_pipe_cross, run_pipe_rtt, teardown_pipe_pair,
+	  "pipe round trip between two processes on two CPUs" },
+	{ "mem_copy", "MB/s", CONTROL, METRIC_BYTES_RATE, 0, 0, 1, false, false, false, M, setup_mem_copy, run_mem_copy, teardown_bufs,
+	  "memcpy between two buffers larger than any cache (control)" },
+	{ "int_loop", "ns", CONTROL, METRIC_TIME, 1, 0, 1, true, false, false, M, NULL, run_int_loop, NULL,
+	  "100 dependent xorshift steps: pure CPU, the control that no mode should move" },
+	{ "nanosleep", "us", TIMERS, METRIC_TIME, 1000, 0, 1, false, false, false, 100000, setup_nanosleep, run_nanosleep, NULL,
+	  "overshoot of nanosleep(50 us): timer interrupt delivery" },
+	{ "disk_randread", "IOPS", DISKNET, METRIC_OPS_RATE, 0, 0, 1, false, false, true, M, setup_disk, run_disk_randread, teardown_disk,
+	  "4 KiB random reads, O_DIRECT, queue depth 1" },
+	{ "disk_randwrite", "IOPS", DISKNET, METRIC_OPS_RATE, 0, 0, 1, false, false, true, M, setup_disk, run_disk_randwrite, teardown_disk,
+	  "4 KiB random writes, O_DIRECT, queue depth 1" },
+	{ "disk_seqread", "MB/s", DISKNET, METRIC_BYTES_RATE, 0, DISKFILE_BLOCK, 1, false, false, true, M, setup_disk, run_disk_seqread, teardown_disk,
+	  "1 MiB sequential reads, O_DIRECT" },
+	{ "disk_seqwrite", "MB/s", DISKNET, METRIC_BYTES_RATE, 0, DISKFILE_BLOCK, 1, false, false, true, M, setup_disk, run_disk_seqwrite, teardown_disk,
+	  "1 MiB sequential writes, O_DIRECT" },
+	{ "tcp_rtt_pinned", "us", PRIV, METRIC_TIME, 1000, 0, 1, false, false, false, M, setup_tcp_rtt_pinned, run_tcp_rtt, teardown_tcp,
+	  "loopback TCP 1-byte round trip, both ends on one CPU" },
+	{ "tcp_rtt_cross", "us", TIMERS, METRIC_TIME, 1000, 0, 1, false, true, false, M, setup_tcp_rtt_cross, run_tcp_rtt, teardown_tcp,
+	  "loopback TCP 1-byte round trip, ends on two CPUs" },
+	{ "tcp_stream_pinned", "MB/s", PRIV, METRIC_BYTES_RATE, 0, 1 << 16, 1, false, false, false, M, setup_tcp_stream_pinned, run_tcp_stream, teardown_tcp,
+	  "loopback TCP throughput, 64 KiB writes, both ends on one CPU" },
+	{ "tcp_stream_cross", "MB/s", TIMERS, METRIC_BYTES_RATE, 0, 1 << 16, 1, false, true, false, M, setup_tcp_stream_cross, run_tcp_stream, teardown_tcp,
+	  "loopback TCP throughput, ends on two CPUs" },
+};
+const size_t metrics_count = sizeof metrics_table / sizeof metrics_table[0];
+
+double metrics_value(const struct metric_def *m, const struct metric_ctx *c, uint64_t elapsed_ns,
+		     uint64_t n, double timer_ns, double loop_ns)
+{
+	double ns = ((double)elapsed_ns - timer_ns) / (double)n;
+
+	if (m->subtract_loop)
+		ns -= loop_ns;
+	ns = ns / m->ops_per_iter - c->sub_ns;
+	if (ns <= 0)
+		ns = 1e-3; /* below the timer's resolution; a positive floor keeps ratios defined */
+	switch (m->kind) {
+	case METRIC_TIME:
+		return ns / m->unit_ns;
+	case METRIC_BYTES_RATE:
+		return (m->bytes_per_op ? m->bytes_per_op : (double)c->buf_size) / ns * 1e3;
+	case METRIC_OPS_RATE:
+		return 1e9 / ns;
+	}
+	return 0;
+}

@@ -1,0 +1,54 @@
+#pragma once
+/* The metric table: one row per metric, each isolating one path virtualization changes. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "bench/bench.h"
+#include "bench/diskfile.h"
+
+enum metric_kind {
+	METRIC_TIME,             /* value = ns per op / unit_ns */
+	METRIC_BYTES_RATE,       /* value = MB/s (10^6 bytes) from bytes_per_op */
+	METRIC_OPS_RATE,         /* value = ops per second */
+};
+
+/* State a metric's setup builds for its run: partner process, buffers, the disk file. */
+struct metric_ctx {
+	int cpu_a, cpu_b;        /* the CPUs pinned metrics use; cpu_b < 0 when only one is allowed */
+	bool quick;
+	const char *helper;      /* the static exec helper */
+	struct diskfile *disk;
+	uint64_t mem_avail;      /* bytes */
+	pid_t pid;
+	int fd_w, fd_r, sock;
+	char *buf, *buf2;
+	size_t buf_size;
+	uint64_t rng, pos;
+	double sub_ns;           /* per-op cost the metric itself subtracts (pipe overhead, sleep asked) */
+	char note[160];
+};
+
+struct metric_def {
+	const char *name, *unit;
+	enum bench_cell cell;
+	enum metric_kind kind;
+	double unit_ns;          /* METRIC_TIME: ns per unit (1, 1000, 1e6) */
+	double bytes_per_op;     /* METRIC_BYTES_RATE */
+	unsigned ops_per_iter;   /* a round trip is two context switches */
+	bool subtract_loop;      /* nanosecond metrics: the empty loop's cost is not theirs */
+	bool cross_cpu;          /* needs two CPUs */
+	bool disk;
+	uint64_t max_iters;
+	int (*setup)(struct metric_ctx *c);      /* 0 or negative errno, note says why */
+	uint64_t (*run)(struct metric_ctx *c, uint64_t n); /* elapsed ns of n iterations */
+	void (*teardown)(struct metric_ctx *c);
+	const char *describe;
+};
+
+extern const struct metric_def metrics_table[];
+extern const size_t metrics_count;
+
+/* Turns a measured elapsed time for n iterations into the metric's value. */
+double metrics_value(const struct metric_def *m, const struct metric_ctx *c, uint64_t elapsed_ns,
+		     uint64_t n, double timer_ns, double loop_ns);

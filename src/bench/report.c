@@ -1,0 +1,51 @@
+/* The human table `virtmode bench` prints: what ran where, then one line per metric. */
+#include "bench/bench.h"
+
+#include <stdio.h>
+
+static const char *report_or(const char *s)
+{
+	return s && *s ? s : "unknown";
+}
+
+static const char *report_detect_mode(const struct bench_result *r)
+{
+	struct json_object *v, *x;
+
+	if (!r->detect)
+		return "unknown";
+	if (json_object_object_get_ex(r->detect, "xen", &x) && json_object_is_type(x, json_type_object) &&
+	    json_object_object_get_ex(x, "mode", &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	if (json_object_object_get_ex(r->detect, "hypervisor", &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return "unknown";
+}
+
+void bench_report_print(FILE *f, const struct bench_result *r, bool color)
+{
+	const struct bench_machine *m = &r->machine;
+	const char *bold = color ? "\033[1m" : "", *yellow = color ? "\033[33m" : "", *off = color ? "\033[0m" : "";
+
+	fprintf(f, "%smachine%s   %s, %d CPUs, kernel %s\n", bold, off, report_or(m->cpu_model), m->ncpu, report_or(m->kernel));
+	fprintf(f, "%sverdict%s   %s; clocksource %s; meltdown: %s\n", bold, off, report_detect_mode(r),
+		report_or(m->clocksource), report_or(m->meltdown));
+	fprintf(f, "%srun%s       %s suite, %.1f s; load %.2f at start; steal %.1f%%; other processes kept %.2f CPUs busy\n",
+		bold, off, report_or(r->suite), r->wall_s, m->load_start[0], m->steal_pct, m->others_busy_cpus);
+	if (m->loaded)
+		fprintf(f, "%swarning: the machine was loaded during the run; numbers may be slower and noisier than this machine can do%s\n",
+			yellow, off);
+	fprintf(f, "\n%s%-18s %12s %25s %-5s %s%s\n", bold, "metric", "median", "95% interval", "unit", "cell", off);
+	for (size_t i = 0; i < r->n_metrics; i++) {
+		const struct bench_metric_result *mr = &r->metrics[i];
+		if (mr->status != BENCH_OK) {
+			fprintf(f, "%-18s %12s %25s %-5s %s  (%s)\n", mr->name, mr->status == BENCH_SKIPPED ? "skipped" : "FAILED", "",
+				mr->unit, bench_cell_to_string(mr->cell), mr->note ? mr->note : "");
+			continue;
+		}
+		char ci[64];
+		snprintf(ci, sizeof ci, "%.4g .. %.4g", mr->ci_low, mr->ci_high);
+		fprintf(f, "%-18s %12.4g %25s %-5s %s%s%s\n", mr->name, mr->median, ci, mr->unit,
+			bench_cell_to_string(mr->cell), mr->note ? "  " : "", mr->note ? mr->note : "");
+	}
+}

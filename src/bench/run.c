@@ -1,0 +1,340 @@
+/* The suite: calibrate -> sample -> summarize for every selected metric, with the machine and the
+ * detect verdict recorded around it. Reporting lives in report.c and result.c. */
+#include "bench/bench.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench/calibrate.h"
+#include "bench/clock.h"
+#include "bench/diskfile.h"
+#include "bench/machine.h"
+#include "bench/metrics.h"
+#include "bench/stats.h"
+#include "core/output.h"
+#include "detect/detect.h"
+
+#ifndef BENCH_HELPER_INSTALLED
+#define BENCH_HELPER_INSTALLED "/usr/local/libexec/virtmode/virtmode-bench-helper"
+#endif
+#ifndef BENCH_HELPER_BUILD
+#define BENCH_HELPER_BUILD ""
+#endif
+
+/* Suite shapes. The default keeps 22 metrics under 30 s on 2 CPUs, --quick under 5 s. */
+struct run_shape {
+	uint64_t sample_ns;
+	unsigned samples;
+	uint64_t disk_cap;
+};
+static const struct run_shape run_default = { 25000000, 31, 128u << 20 };
+static const struct run_shape run_quick = { 6000000, 9, 16u << 20 };
+
+size_t bench_metric_count(void) { return metrics_count; }
+const char *bench_metric_name(size_t i) { return i < metrics_count ? metrics_table[i].name : NULL; }
+const char *bench_metric_describe(size_t i) { return i < metrics_count ? metrics_table[i].describe : NULL; }
+
+/* A token selects a metric by its name, its spectrum cell, or a prefix before '_' ("disk", "tcp"). */
+static bool run_token_selects(const char *tok, size_t len, const struct metric_def *m)
+{
+	const char *cell = bench_cell_to_string(m->cell);
+
+	if (strlen(m->name) == len && !strncmp(m->name, tok, len))
+		return true;
+	if (strlen(cell) == len && !strncmp(cell, tok, len))
+		return true;
+	return !strncmp(m->name, tok, len) && m->name[len] == '_';
+}
+
+static int run_select(const char *only, bool *sel, char **bad)
+{
+	for (size_t i = 0; i < metrics_count; i++)
+		sel[i] = !only;
+	if (!only)
+		return 0;
+	for (const char *p = only; *p;) {
+		size_t len = strcspn(p, ",");
+		bool any = false;
+		for (size_t i = 0; i < metrics_count; i++)
+			if (len && run_token_selects(p, len, &metrics_table[i]))
+				sel[i] = any = true;
+		if (!any) {
+			if (bad)
+				*bad = strndup(p, len);
+			return -EINVAL;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+int bench_only_check(const char *only, char **bad)
+{
+	bool sel[metrics_count];
+
+	return run_select(only, sel, bad);
+}
+
+static char *run_helper_path(void)
+{
+	char exe[PATH_MAX], path[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+	/* Next to the binary first (a build tree or a relocated install), then where meson installs it. */
+	if (n > 0) {
+		exe[n] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(path, sizeof path, "%s/virtmode-bench-helper", exe);
+			if (access(path, X_OK) == 0)
+				return strdup(path);
+			snprintf(path, sizeof path, "%s/bench/virtmode-bench-helper", exe);
+			if (access(path, X_OK) == 0)
+				return strdup(path);
+		}
+	}
+	if (access(BENCH_HELPER_INSTALLED, X_OK) == 0)
+		return strdup(BENCH_HELPER_INSTALLED);
+	if (*BENCH_HELPER_BUILD && access(BENCH_HELPER_BUILD, X_OK) == 0)
+		return strdup(BENCH_HELPER_BUILD);
+	return NULL;
+}
+
+struct run_measure {
+	const struct metric_def *m;
+	struct metric_ctx *c;
+};
+
+static uint64_t run_measure_cb(void *p, uint64_t n)
+{
+	struct run_measure *rm = p;
+
+	return rm->m->run(rm->c, n);
+}
+
+static void run_set_note(struct bench_metric_result *mr, const char *note)
+{
+	free(mr->note);
+	mr->note = note && *note ? strdup(note) : NULL;
+}
+
+static void run_one(const struct metric_def *m, struct metric_ctx *c, const struct run_shape *shape,
+		    double timer_ns, double loop_ns, struct bench_metric_result *mr)
+{
+	struct run_measure rm = { m, c };
+	uint64_t max_iters = m->max_iters;
+
+	mr->status = BENCH_OK;
+	if (m->kind == METRIC_TIME && !strcmp(m->name, "page_fault") && c->mem_avail / 8 / 4096 < max_iters)
+		max_iters = c->mem_avail / 8 / 4096 + 1;
+	int r = m->setup ? m->setup(c) : 0;
+	if (r < 0) {
+		char note[256];
+		if (c->note[0])
+			snprintf(note, sizeof note, "%s", c->note);
+		else
+			snprintf(note, sizeof note, "setup failed: %s", strerror(-r));
+		mr->status = r == -ENOENT ? BENCH_SKIPPED : BENCH_FAILED;
+		run_set_note(mr, note);
+		goto out;
+	}
+	uint64_t n = calibrate_iterations(run_measure_cb, &rm, shape->sample_ns, max_iters);
+	/* Warm-up: caches, branch predictors, the partner process's first wake-ups, CPU frequency. */
+	if (n == 0 || m->run(c, n) == CALIBRATE_FAILED) {
+		mr->status = BENCH_FAILED;
+		run_set_note(mr, "the measured operation failed");
+		goto out;
+	}
+	mr->iterations = n;
+	mr->samples = calloc(shape->samples, sizeof *mr->samples);
+	if (!mr->samples) {
+		mr->status = BENCH_FAILED;
+		goto out;
+	}
+	for (unsigned s = 0; s < shape->samples; s++) {
+		uint64_t t = m->run(c, n);
+		if (t == CALIBRATE_FAILED) {
+			mr->status = BENCH_FAILED;
+			run_set_note(mr, "the measured operation failed");
+			goto out;
+		}
+		mr->samples[mr->n_samples++] = metrics_value(m, c, t, n, timer_ns, loop_ns);
+	}
+	double *sorted = malloc(mr->n_samples * sizeof *sorted);
+	if (sorted) {
+		memcpy(sorted, mr->samples, mr->n_samples * sizeof *sorted);
+		mr->median = stats_median(sorted, mr->n_samples);
+		stats_median_ci(sorted, mr->n_samples, &mr->ci_low, &mr->ci_high);
+		free(sorted);
+	}
+	run_set_note(mr, c->note);
+out:
+	if (m->teardown && r == 0)
+		m->teardown(c);
+}
+
+static void run_pin(int cpu)
+{
+	cpu_set_t s;
+
+	CPU_ZERO(&s);
+	CPU_SET(cpu, &s);
+	sched_setaffinity(0, sizeof s, &s);
+}
+
+static double run_own_cpu_s(void)
+{
+	struct rusage self, kids;
+
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	return self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec + kids.ru_stime.tv_sec +
+	       (self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e6;
+}
+
+static char *run_now_iso(void)
+{
+	char buf[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return strdup(buf);
+}
+
+int bench_run(const struct bench_options *o, struct bench_result **out, char **err_what, char **err_msg)
+{
+	const struct run_shape *shape = o->quick ? &run_quick : &run_default;
+	bool sel[metrics_count], want_disk = false;
+	struct diskfile df = { .fd = -1 };
+	struct machine_cpu_times before = { 0 }, after = { 0 };
+	cpu_set_t orig;
+	int r;
+
+	*out = NULL;
+	if (run_select(o->only, sel, err_what) < 0) {
+		*err_msg = strdup("unknown metric or cell in --only (virtmode bench --list)");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < metrics_count; i++)
+		want_disk |= sel[i] && metrics_table[i].disk;
+
+	struct bench_result *res = calloc(1, sizeof *res);
+	if (!res)
+		return -ENOMEM;
+	res->virtmode_version = strdup(VIRTMODE_VERSION);
+	res->started = run_now_iso();
+	res->suite = strdup(o->quick ? "quick" : "default");
+	machine_describe(&res->machine);
+
+	struct detect_result *dr = NULL;
+	if (detect_run(NULL, &dr) == 0 && dr) {
+		res->detect = detect_result_to_json(dr);
+		detect_result_free(dr);
+	}
+
+	/* The disk file first: a --dir that cannot take it is an error before any time is spent. */
+	if (want_disk) {
+		r = diskfile_create(o->dir, shape->disk_cap, &df, err_what, err_msg);
+		if (r < 0) {
+			bench_result_free(res);
+			return r;
+		}
+	}
+
+	struct metric_ctx base = { .cpu_a = -1, .cpu_b = -1, .quick = o->quick };
+	sched_getaffinity(0, sizeof orig, &orig);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &orig))
+			continue;
+		if (base.cpu_a < 0)
+			base.cpu_a = cpu;
+		else if (base.cpu_b < 0)
+			base.cpu_b = cpu;
+	}
+	base.helper = run_helper_path();
+	base.disk = want_disk ? &df : NULL;
+	base.mem_avail = (uint64_t)sysconf(_SC_AVPHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
+	base.rng = 0x2545f4914f6cdd1dull;
+
+	machine_cpu_times(&before);
+	double own0 = run_own_cpu_s();
+	uint64_t wall0 = clock_now_ns();
+
+	/* Single-process metrics run pinned: a migration mid-sample is noise, not the path measured. */
+	if (base.cpu_a >= 0)
+		run_pin(base.cpu_a);
+	res->timer_overhead_ns = clock_overhead_ns();
+	res->loop_overhead_ns = clock_loop_overhead_ns();
+
+	size_t total = 0, done = 0;
+	for (size_t i = 0; i < metrics_count; i++)
+		total += sel[i];
+	res->metrics = calloc(total ? total : 1, sizeof *res->metrics);
+	for (size_t i = 0; i < metrics_count && res->metrics; i++) {
+		if (!sel[i])
+			continue;
+		const struct metric_def *m = &metrics_table[i];
+		struct bench_metric_result *mr = &res->metrics[res->n_metrics++];
+		struct metric_ctx c = base;
+
+		if (o->progress)
+			output_progress("bench", done, total);
+		mr->name = strdup(m->name);
+		mr->unit = strdup(m->unit);
+		mr->cell = m->cell;
+		mr->higher_is_better = m->kind != METRIC_TIME;
+		if (m->cross_cpu && base.cpu_b < 0) {
+			mr->status = BENCH_SKIPPED;
+			run_set_note(mr, "needs two CPUs; only one is allowed");
+		} else {
+			run_one(m, &c, shape, res->timer_overhead_ns, res->loop_overhead_ns, mr);
+		}
+		if (base.cpu_a >= 0)
+			run_pin(base.cpu_a); /* a partner's setup may have moved us */
+		done++;
+	}
+	if (o->progress)
+		output_progress("bench", total, total);
+	sched_setaffinity(0, sizeof orig, &orig);
+
+	res->wall_s = (double)(clock_now_ns() - wall0) / 1e9;
+	machine_cpu_times(&after);
+	machine_account(&res->machine, &before, &after, res->wall_s, run_own_cpu_s() - own0);
+	if (want_disk)
+		diskfile_remove(&df);
+	free((char *)base.helper);
+	*out = res;
+	return 0;
+}
+
+void bench_result_free(struct bench_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_metrics; i++) {
+		free(r->metrics[i].name);
+		free(r->metrics[i].unit);
+		free(r->metrics[i].note);
+		free(r->metrics[i].samples);
+	}
+	free(r->metrics);
+	machine_free(&r->machine);
+	if (r->detect)
+		json_object_put(r->detect);
+	free(r->virtmode_version);
+	free(r->started);
+	free(r->suite);
+	free(r);
+}
