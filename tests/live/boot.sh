@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# boot.sh GUEST OUTDIR: boots one guest of guests.tsv under qemu-system-x86_64 (TCG) and leaves in
+# OUTDIR/results what virtmode printed inside it (detect.json, detect.rc, collect/, bench.json, ...),
+# plus OUTDIR/console.log (the console) and OUTDIR/data.log (the second serial port, framed results).
+# Run build-guest.sh first. Exit 0 when results came back, 1 when the guest gave none after retries.
+# One QEMU at a time, always under timeout: the machine is small and shared.
+set -euo pipefail
+. "$(dirname "$0")/lib-live.sh"
+guest=${1:?usage: boot.sh GUEST OUTDIR}
+out=${2:?usage: boot.sh GUEST OUTDIR}
+how=$(live_guest_field "$guest" boot) || live_die "$guest: not in guests.tsv"
+W=$LIVE_WORK
+for f in vmlinuz xen initrd-run.cpio initrd-xen.cpio; do [ -f "$W/$f" ] || live_die "$W/$f missing: run build-guest.sh"; done
+mkdir -p "$out"
+
+xen_args="console=com1 com1=115200,8n1 smap=0 smep=0 loglvl=all guest_loglvl=all"
+dom0_args="console=hvc0 earlyprintk=xen"
+qemu=(qemu-system-x86_64 -accel tcg -display none -monitor none -no-reboot -nodefaults
+	-serial "file:$out/console.log" -serial "file:$out/data.log")
+limit=300
+
+# domu_cfg TYPE: the xl config of the domU. Results come back on its console for PV and PVH; an HVM
+# guest writes them to its disk (its emulated UART moves ~400 B/s).
+domu_cfg() {
+	local type=$1 extra="vm.role=run"
+	echo 'name="vm-domu"'
+	echo 'kernel="/guest/vmlinuz"'
+	echo 'ramdisk="/guest/initrd-run.cpio"'
+	echo 'on_poweroff="destroy"'
+	echo 'on_crash="destroy"'
+	echo 'on_reboot="destroy"'
+	echo 'disk=["format=raw,vdev=xvda,access=rw,backendtype=phy,script=/etc/xen/scripts/vm-hotplug,target=/dev/loop0"]'
+	echo 'vif=["script=/etc/xen/scripts/vm-hotplug,model=e1000"]'
+	case "$type" in
+	pv|pvh)
+		echo "type=\"$type\""
+		echo 'memory=256'
+		echo 'vcpus=1'
+		echo "extra=\"console=hvc0 $extra vm.out=/dev/hvc0\"" ;;
+	hvm*)
+		local flags=
+		case "$type" in
+		hvm-nopv) flags=xen_nopv ;;
+		hvm-pvdrivers) flags=xen_no_vector_callback ;;
+		esac
+		echo 'type="hvm"'
+		echo 'memory=384'
+		echo 'vcpus=1'
+		echo 'serial="pty"'
+		echo 'vga="none"'
+		echo 'nographic=1'
+		echo "cmdline=\"console=ttyS0 $flags $extra vm.out=disk\"" ;;
+	esac
+}
+
+# dom0_initrd TYPE: the run image, the Xen tools and /guest (domU kernel, image, config) in one file.
+dom0_initrd() {
+	local type=$1 g=$W/stage-guest-$type
+	rm -rf "$g" && mkdir -p "$g/guest"
+	cp "$W/vmlinuz" "$W/initrd-run.cpio" "$g/guest/"
+	domu_cfg "$type" >"$g/guest/domu.cfg"
+	echo 64 >"$g/guest/disk-mb"
+	(cd "$g" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$g.cpio"
+	local parts=("$W/initrd-run.cpio" "$W/initrd-xen.cpio")
+	case "$type" in hvm*) [ -f "$W/initrd-hvm.cpio" ] || live_die "run build-guest.sh --hvm"; parts+=("$W/initrd-hvm.cpio") ;; esac
+	cat "${parts[@]}" "$g.cpio" >"$W/initrd-dom0-$type.cpio"
+	echo "$W/initrd-dom0-$type.cpio"
+}
+
+case "$how" in
+qemu)
+	truncate -s 64M "$out/disk.raw"
+	qemu+=(-machine pc -cpu max -m 1024 -smp 1 -kernel "$W/vmlinuz" -initrd "$W/initrd-run.cpio"
+		-append "console=ttyS0 vm.role=run vm.out=/dev/ttyS1"
+		-drive "file=$out/disk.raw,format=raw,if=virtio" -netdev user,id=n0 -device virtio-net-pci,netdev=n0)
+	limit=120 ;;
+xen-pv-dom0)
+	qemu+=(-machine pc -cpu max -m 2048 -smp 1 -kernel "$W/xen"
+		-append "$xen_args dom0_mem=1024M,max:1024M"
+		-initrd "$W/vmlinuz $dom0_args vm.role=run vm.out=/dev/ttyS1,$W/initrd-run.cpio"
+		-netdev user,id=n0 -device e1000,netdev=n0)
+	limit=240 ;;
+xen-pvh-dom0)
+	qemu+=(-machine q35 -device intel-iommu,intremap=on -cpu max,-rdtscp -m 2048 -smp 1 -kernel "$W/xen"
+		-append "$xen_args dom0=pvh dom0_mem=1024M,max:1024M"
+		-initrd "$W/vmlinuz $dom0_args vm.role=run vm.out=/dev/ttyS1,$W/initrd-run.cpio"
+		-netdev user,id=n0 -device e1000,netdev=n0)
+	limit=300 ;;
+domu-*)
+	type=${how#domu-}
+	initrd=$(dom0_initrd "$type")
+	mem=2048 smp=1 limit=420
+	case "$type" in hvm*) mem=3072 limit=600 ;; esac
+	qemu+=(-machine pc -cpu max -m $mem -smp $smp -kernel "$W/xen"
+		-append "$xen_args dom0_mem=1024M,max:1024M"
+		-initrd "$W/vmlinuz $dom0_args vm.role=dom0 vm.domu_timeout=$((limit - 60)),$initrd")
+	;;
+*) live_die "$guest: unknown boot kind '$how' in guests.tsv" ;;
+esac
+
+# decode LOG DIR: the framed results in LOG unpacked into DIR; fails when there are none.
+decode() {
+	grep -q VIRTMODE-RESULTS-END "$1" 2>/dev/null || return 1
+	rm -rf "$2" && mkdir -p "$2"
+	sed -n '/VIRTMODE-RESULTS-BEGIN/,/VIRTMODE-RESULTS-END/p' "$1" | tr -d '\r' | grep -v VIRTMODE-RESULTS |
+		base64 -d | tar -xz -C "$2"
+}
+
+tries=${LIVE_RETRIES:-3}
+for try in $(seq 1 "$tries"); do
+	rm -f "$out/console.log" "$out/data.log"
+	start=$(date +%s)
+	rc=0
+	timeout --foreground -k 10 "$limit" "${qemu[@]}" </dev/null >"$out/qemu.log" 2>&1 || rc=$?
+	secs=$(($(date +%s) - start))
+	echo "$guest try $try: qemu exit $rc after ${secs}s" >>"$out/boots.log"
+	if decode "$out/data.log" "$out/raw"; then
+		rm -rf "$out/results"
+		# A dom0 that ran a domU forwards the domU's results in r/, beside its own logs.
+		if [ "${how#domu-}" != "$how" ]; then
+			[ -d "$out/raw/r" ] && [ -f "$out/raw/r/detect.rc" ] && mv "$out/raw/r" "$out/results" ||
+				{ live_log "$guest try $try: dom0 came back without the domU's results"; continue; }
+		else
+			mv "$out/raw" "$out/results"
+		fi
+		live_log "$guest: results after ${secs}s (try $try)"
+		exit 0
+	fi
+	live_log "$guest try $try: no results (qemu exit $rc after ${secs}s); console tail:"
+	tail -5 "$out/console.log" | sed 's/^/    /' >&2 || true
+done
+exit 1

@@ -1,0 +1,127 @@
+#!/bin/sh
+# /init of every live test guest (busybox sh). What it does comes from the kernel command line:
+#   vm.role=run       run virtmode here and send the results out on vm.out (default /dev/ttyS1)
+#   vm.role=dom0      start the domU described by /guest/domu.cfg with xl, wait for it, and forward
+#                     its results (from its console log, or its disk for HVM) out on /dev/ttyS1
+#   vm.out=DEV        where a 'run' guest writes its results: a serial port, hvc0, or a disk (raw tar)
+# Results go out framed as one base64 gzip tar between VIRTMODE-RESULTS-BEGIN/END lines, so a console
+# with kernel messages mixed in still decodes. The machine powers off at the end, whatever happened.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
+export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm /tmp /run /var/run /var/log /var/lib
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+
+arg() { sed -n "s/.*\<$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+role=$(arg vm.role)
+out=$(arg vm.out)
+[ -n "$out" ] || out=/dev/ttyS1
+say() { echo "vm-init: $*" >/dev/console; }
+
+for m in $(cat /etc/vm-modules); do modprobe -q "$m" 2>/dev/null; done
+if [ -d /proc/xen ] && [ ! -f /proc/xen/capabilities ]; then
+	mount -t xenfs xenfs /proc/xen
+fi
+mdev -s 2>/dev/null
+say "role=$role out=$out, up in $(cut -d' ' -f1 /proc/uptime)s"
+
+# frame DIR: DIR as base64 gzip tar between the marker lines, on stdout.
+frame() {
+	echo "VIRTMODE-RESULTS-BEGIN"
+	tar -C "$1" -cf - . | gzip -c | base64
+	echo "VIRTMODE-RESULTS-END"
+}
+
+# run_virtmode DIR: the live runs the test bed checks, each with its exit status and stderr.
+run_virtmode() {
+	d=$1
+	mkdir -p "$d"
+	uname -a >"$d/uname.txt"
+	cat /proc/cmdline >"$d/cmdline.txt"
+	# What the kernel itself says this guest is, so the harness can tell a wrong boot from a wrong
+	# virtmode: /sys/hypervisor/guest_type (PV, PVH, HVM), dom0 or not, the clocksource.
+	{
+		echo "guest_type=$(cat /sys/hypervisor/guest_type 2>/dev/null || echo -)"
+		echo "capabilities=$(cat /proc/xen/capabilities 2>/dev/null | grep . || echo -)"
+		echo "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+	} >"$d/facts.txt"
+	cd "$d" || return
+	virtmode detect --json >detect.json 2>detect.err; echo $? >detect.rc
+	virtmode detect --explain >detect.txt 2>&1; echo $? >detect-explain.rc
+	virtmode collect "$d/collect" >collect.out 2>&1; echo $? >collect.rc
+	if virtmode bench --help >/dev/null 2>&1; then
+		timeout 120 virtmode bench --quick --json >bench.json 2>bench.err; echo $? >bench.rc
+	fi
+	dmesg >dmesg.txt
+	cd /
+	say "virtmode ran: detect=$(cat "$d/detect.rc") collect=$(cat "$d/collect.rc")"
+}
+
+# send DIR: to $out ('disk' means the first disk there is). A disk gets a raw tar (the emulated UART of an HVM guest is far too slow for
+# bulk data); anything else gets the framed text.
+send() {
+	if [ "$out" = disk ]; then
+		for out in /dev/xvda /dev/sda /dev/vda /dev/hda none; do [ -b "$out" ] && break; done
+	fi
+	case "$out" in
+	/dev/sd* | /dev/xvd* | /dev/vd* | /dev/hd*)
+		tar -C "$1" -cf - . | gzip -c >/tmp/results.tgz
+		dd if=/tmp/results.tgz of="$out" bs=64k conv=fsync 2>/dev/null
+		sync ;;
+	*)
+		stty -F "$out" raw -echo 2>/dev/null
+		frame "$1" >"$out" ;;
+	esac
+}
+
+start_xen_tools() {
+	mkdir -p /var/run/xenstored /var/lib/xenstored /var/log/xen/console /var/lib/xen /run/xen
+	xenstored --pid-file /var/run/xenstored.pid || say "xenstored failed"
+	xen-init-dom0 >/dev/null 2>&1 || say "xen-init-dom0 failed"
+	xenconsoled --log=guest --log-dir=/var/log/xen/console || say "xenconsoled failed"
+}
+
+# run_domu DIR: starts /guest/domu.cfg, waits for it to go away, leaves its results in DIR.
+run_domu() {
+	start_xen_tools
+	# The domU's disk: a file in this dom0's RAM behind a loop device, served by blkback (and by
+	# the device model's emulated IDE for HVM).
+	dd if=/dev/zero of=/guest/disk.img bs=1M count="$(cat /guest/disk-mb)" 2>/dev/null
+	losetup /dev/loop0 /guest/disk.img || say "losetup failed"
+	limit=$(arg vm.domu_timeout)
+	[ -n "$limit" ] || limit=600
+	say "xl create /guest/domu.cfg"
+	xl create /guest/domu.cfg >/tmp/xl-create.log 2>&1 || { say "xl create failed:"; cat /tmp/xl-create.log >/dev/console; }
+	t=0
+	while xl list vm-domu >/dev/null 2>&1 && [ $t -lt "$limit" ]; do sleep 2; t=$((t + 2)); done
+	xl list vm-domu >/dev/null 2>&1 && { say "domU still running after ${limit}s, destroying"; xl destroy vm-domu; }
+	say "domU gone after ${t}s"
+	mkdir -p "$1"
+	log=/var/log/xen/console/guest-vm-domu.log
+	if grep -q vm.out=disk /guest/domu.cfg; then
+		losetup -d /dev/loop0 2>/dev/null
+		mkdir -p "$1/r" && gzip -dc /guest/disk.img 2>/dev/null | tar -C "$1/r" -xf - 2>/dev/null
+	elif [ -f "$log" ]; then
+		mkdir -p "$1/r"
+		sed -n '/VIRTMODE-RESULTS-BEGIN/,/VIRTMODE-RESULTS-END/p' "$log" | tr -d '\r' |
+			grep -v VIRTMODE-RESULTS | base64 -d | gzip -dc | tar -C "$1/r" -xf - ||
+			say "could not decode the domU's results"
+	fi
+	[ -f "$log" ] && cp "$log" "$1/domu-console.log"
+	cp /tmp/xl-create.log "$1/" 2>/dev/null
+	xl dmesg >"$1/xl-dmesg.txt" 2>&1
+}
+
+case "$role" in
+run) run_virtmode /tmp/results; send /tmp/results ;;
+dom0) run_domu /tmp/results; send /tmp/results ;;
+*) say "no vm.role on the command line: dropping to a shell"; sh ;;
+esac
+sync
+say "powering off"
+poweroff -f
