@@ -91,8 +91,11 @@ struct plan_kernel {
 	bool xen_only;          /* a -xen / kernel-xen build: cannot boot as HVM */
 	int pvhvm, pvh;         /* CONFIG_XEN_PVHVM / CONFIG_XEN_PVH: 1 yes, 0 no, -1 no /boot/config-* */
 	bool is_default;        /* the one the boot loader boots by default */
-	char **modules;         /* block/disk driver modules the initramfs carries (ata_piix, xen-blkfront ...) */
+	char **modules;         /* disk driver modules the initramfs carries ("ata_piix", "xen_blkfront", ...) */
 	size_t n_modules;
+	char **builtin;         /* disk drivers built into the kernel (modules.builtin or CONFIG_...=y) */
+	size_t n_builtin;
+	bool has_initramfs_modules; /* the initramfs was read (modules[] is the whole truth) */
 	size_t initramfs_files; /* entries in its cpio, 0 when unread */
 	char *initramfs_compression; /* "gzip", "xz", "zstd", "lz4", "none", NULL when unread */
 	char *initramfs_error;  /* why it could not be read, NULL when fine */
