@@ -34,6 +34,7 @@ struct bench_metric_result {
 	double median, ci_low, ci_high;
 	double *samples;
 	size_t n_samples;
+	unsigned rejected;       /* samples retaken because the scheduler preempted them */
 };
 
 struct bench_machine {

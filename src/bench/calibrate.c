@@ -1,10 +1,40 @@
 /* Calibration as lmbench does it, shortened: grow the count geometrically until one run is long
- * enough that the timer and fixed costs are noise (a sixteenth of the target), then scale linearly
- * to the target. Scaling from a run that short would extrapolate fixed costs; scaling from one
- * close to the target wastes the time budget, so growth is capped at 8x per step. */
+ * enough that the timer is noise (a sixteenth of the target), scale linearly to the target, then
+ * check the scaled run and rescale until it lands within 15% of the target. The check catches
+ * fixed per-run costs (a partner's acknowledgement, a cold cache) that linear scaling from a short
+ * run would multiply. Growth is capped at 8x per step so a probe never far overshoots the budget. */
 #include "bench/calibrate.h"
 
-enum { CALIBRATE_MAX_ROUNDS = 40 };
+enum { CALIBRATE_MAX_ROUNDS = 40, CALIBRATE_MAX_CHECKS = 8 };
+
+static uint64_t calibrate_scale(uint64_t n, uint64_t t, uint64_t target_ns, uint64_t max_iters)
+{
+	double scaled = t ? (double)n * (double)target_ns / (double)t : (double)max_iters;
+
+	if (scaled < 1)
+		scaled = 1;
+	if (scaled > (double)max_iters)
+		scaled = (double)max_iters;
+	return (uint64_t)(scaled + 0.5);
+}
+
+static uint64_t calibrate_check(calibrate_measure_fn measure, void *ctx, uint64_t n, uint64_t target_ns,
+				uint64_t max_iters)
+{
+	for (int check = 0; check < CALIBRATE_MAX_CHECKS; check++) {
+		uint64_t t = measure(ctx, n);
+		if (t == CALIBRATE_FAILED)
+			return 0;
+		if ((t >= target_ns * 0.85 && t <= target_ns * 1.15) || (n == 1 && t > target_ns) ||
+		    (n >= max_iters && t < target_ns))
+			return n;
+		uint64_t next = calibrate_scale(n, t, target_ns, max_iters);
+		if (next == n)
+			return n;
+		n = next;
+	}
+	return n;
+}
 
 uint64_t calibrate_iterations(calibrate_measure_fn measure, void *ctx, uint64_t target_ns, uint64_t max_iters)
 {
@@ -14,14 +44,11 @@ uint64_t calibrate_iterations(calibrate_measure_fn measure, void *ctx, uint64_t 
 		uint64_t t = measure(ctx, n);
 		if (t == CALIBRATE_FAILED)
 			return 0;
-		if (t >= target_ns / 16 || n >= max_iters) {
-			double scaled = t ? (double)n * (double)target_ns / (double)t : (double)max_iters;
-			if (scaled < 1)
-				scaled = 1;
-			if (scaled > (double)max_iters)
-				scaled = (double)max_iters;
-			return (uint64_t)(scaled + 0.5);
-		}
+		if (n == 1 && t >= target_ns)
+			return 1; /* one iteration already fills the sample */
+		if (t >= target_ns / 16 || n >= max_iters)
+			return calibrate_check(measure, ctx, calibrate_scale(n, t, target_ns, max_iters), target_ns,
+					       max_iters);
 		/* Too short to trust: grow towards the target, at most 8x (a zero reading means the run
 		 * was below the timer's resolution). */
 		uint64_t grow = t ? target_ns / 16 / t + 1 : 8;

@@ -157,14 +157,14 @@ void bench_comparison_print(FILE *f, const struct bench_comparison *c, bool colo
 {
 	const char *red = color ? "\033[31m" : "", *green = color ? "\033[32m" : "", *off = color ? "\033[0m" : "";
 
-	fprintf(f, "%-18s %14s %14s %-5s %8s  %-12s %s\n", "metric", c->name_a, c->name_b, "unit", "change", "significant",
-		"cell");
+	fprintf(f, "A: %s\nB: %s\n\n", c->name_a, c->name_b);
+	fprintf(f, "%-18s %12s %12s %-5s %8s  %-15s %s\n", "metric", "A", "B", "unit", "change", "significant", "cell");
 	for (size_t i = 0; i < c->n_rows; i++) {
 		const struct bench_comparison_row *r = &c->rows[i];
 		const char *col = !r->significant ? "" : r->slowdown > 1 ? red : green;
 		char sig[32];
 		snprintf(sig, sizeof sig, "%s (p=%.2g)", r->significant ? "yes" : "no", r->p);
-		fprintf(f, "%-18s %14.4g %14.4g %-5s %s%+7.1f%%%s  %-12s %s\n", r->name, r->a, r->b, r->unit, col,
+		fprintf(f, "%-18s %12.4g %12.4g %-5s %s%+7.1f%%%s  %-15s %s\n", r->name, r->a, r->b, r->unit, col,
 			r->change_pct, r->significant ? off : "", sig, bench_cell_to_string(r->cell));
 	}
 	if (c->n_lines)

@@ -56,6 +56,7 @@ static struct json_object *result_metric_to_json(const struct bench_metric_resul
 	if (mr->status == BENCH_OK) {
 		struct json_object *s = json_object_new_array();
 		json_object_object_add(o, "iterations", json_object_new_int64((int64_t)mr->iterations));
+		json_object_object_add(o, "rejected_samples", json_object_new_int((int)mr->rejected));
 		json_object_object_add(o, "median", json_object_new_double(mr->median));
 		json_object_object_add(o, "ci_low", json_object_new_double(mr->ci_low));
 		json_object_object_add(o, "ci_high", json_object_new_double(mr->ci_high));
@@ -237,6 +238,9 @@ static int result_read_metric(struct result_reader *rd, struct json_object *o, s
 		goto out;
 	double it = 0;
 	r = r ?: result_number(rd, o, path, "iterations", true, &it);
+	double rej = 0;
+	r = r ?: result_number(rd, o, path, "rejected_samples", false, &rej);
+	mr->rejected = rej >= 0 && rej < 1e9 ? (unsigned)rej : 0;
 	r = r ?: result_number(rd, o, path, "median", true, &mr->median);
 	r = r ?: result_number(rd, o, path, "ci_low", true, &mr->ci_low);
 	r = r ?: result_number(rd, o, path, "ci_high", true, &mr->ci_high);
@@ -295,6 +299,12 @@ static int result_read(struct result_reader *rd, struct json_object *o, struct b
 	r = r ?: result_string(rd, o, "", "started", false, &res->started);
 	r = r ?: result_string(rd, o, "", "suite", false, &res->suite);
 	r = r ?: result_number(rd, o, "", "wall_s", false, &res->wall_s);
+	if (!r && json_object_object_get_ex(o, "timer", &v) && v) {
+		if (!json_object_is_type(v, json_type_object))
+			return result_fail(rd, "field 'timer' is not an object");
+		r = result_number(rd, v, "timer.", "overhead_ns", false, &res->timer_overhead_ns);
+		r = r ?: result_number(rd, v, "timer.", "loop_overhead_ns", false, &res->loop_overhead_ns);
+	}
 	r = r ?: result_read_machine(rd, o, &res->machine);
 	if (r)
 		return r;

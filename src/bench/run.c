@@ -34,8 +34,8 @@ struct run_shape {
 	unsigned samples;
 	uint64_t disk_cap;
 };
-static const struct run_shape run_default = { 25000000, 31, 128u << 20 };
-static const struct run_shape run_quick = { 6000000, 9, 16u << 20 };
+static const struct run_shape run_default = { 5000000, 61, 128u << 20 };
+static const struct run_shape run_quick = { 3000000, 15, 16u << 20 };
 
 size_t bench_metric_count(void) { return metrics_count; }
 const char *bench_metric_name(size_t i) { return i < metrics_count ? metrics_table[i].name : NULL; }
@@ -128,6 +128,14 @@ static void run_set_note(struct bench_metric_result *mr, const char *note)
 	mr->note = note && *note ? strdup(note) : NULL;
 }
 
+static long run_involuntary_switches(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_nivcsw;
+}
+
 static void run_one(const struct metric_def *m, struct metric_ctx *c, const struct run_shape *shape,
 		    double timer_ns, double loop_ns, struct bench_metric_result *mr)
 {
@@ -148,8 +156,11 @@ static void run_one(const struct metric_def *m, struct metric_ctx *c, const stru
 		run_set_note(mr, note);
 		goto out;
 	}
+	/* Calibrate twice: the first pass doubles as warm-up (caches, page tables, the partner's first
+	 * wake-ups, CPU frequency), whose cold iterations would otherwise undercount n. */
 	uint64_t n = calibrate_iterations(run_measure_cb, &rm, shape->sample_ns, max_iters);
-	/* Warm-up: caches, branch predictors, the partner process's first wake-ups, CPU frequency. */
+	if (n)
+		n = calibrate_iterations(run_measure_cb, &rm, shape->sample_ns, max_iters);
 	if (n == 0 || m->run(c, n) == CALIBRATE_FAILED) {
 		mr->status = BENCH_FAILED;
 		run_set_note(mr, "the measured operation failed");
@@ -161,12 +172,21 @@ static void run_one(const struct metric_def *m, struct metric_ctx *c, const stru
 		mr->status = BENCH_FAILED;
 		goto out;
 	}
-	for (unsigned s = 0; s < shape->samples; s++) {
+	/* A sample during which the scheduler preempted us measured someone else's time slice too:
+	 * retake it (up to three times the sample count), so a busy machine costs time, not accuracy.
+	 * Only for metrics without a partner process, whose preemptions we cannot see. */
+	bool solo = c->pid == 0;
+	for (unsigned attempt = 0; mr->n_samples < shape->samples; attempt++) {
+		long sw0 = run_involuntary_switches();
 		uint64_t t = m->run(c, n);
 		if (t == CALIBRATE_FAILED) {
 			mr->status = BENCH_FAILED;
 			run_set_note(mr, "the measured operation failed");
 			goto out;
+		}
+		if (solo && run_involuntary_switches() != sw0 && attempt < 3 * shape->samples) {
+			mr->rejected++;
+			continue;
 		}
 		mr->samples[mr->n_samples++] = metrics_value(m, c, t, n, timer_ns, loop_ns);
 	}
@@ -181,15 +201,6 @@ static void run_one(const struct metric_def *m, struct metric_ctx *c, const stru
 out:
 	if (m->teardown && r == 0)
 		m->teardown(c);
-}
-
-static void run_pin(int cpu)
-{
-	cpu_set_t s;
-
-	CPU_ZERO(&s);
-	CPU_SET(cpu, &s);
-	sched_setaffinity(0, sizeof s, &s);
 }
 
 static double run_own_cpu_s(void)
@@ -272,9 +283,9 @@ int bench_run(const struct bench_options *o, struct bench_result **out, char **e
 	double own0 = run_own_cpu_s();
 	uint64_t wall0 = clock_now_ns();
 
-	/* Single-process metrics run pinned: a migration mid-sample is noise, not the path measured. */
-	if (base.cpu_a >= 0)
-		run_pin(base.cpu_a);
+	/* Single-process metrics run unpinned: on a shared machine the scheduler finds the idle CPU,
+	 * which a fixed pin cannot; preempted samples are retaken instead (run_one). Pairs pin
+	 * themselves, because placement is what they measure. */
 	res->timer_overhead_ns = clock_overhead_ns();
 	res->loop_overhead_ns = clock_loop_overhead_ns();
 
@@ -301,8 +312,7 @@ int bench_run(const struct bench_options *o, struct bench_result **out, char **e
 		} else {
 			run_one(m, &c, shape, res->timer_overhead_ns, res->loop_overhead_ns, mr);
 		}
-		if (base.cpu_a >= 0)
-			run_pin(base.cpu_a); /* a partner's setup may have moved us */
+		sched_setaffinity(0, sizeof orig, &orig); /* a pair's setup pinned us */
 		done++;
 	}
 	if (o->progress)

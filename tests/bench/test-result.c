@@ -1,0 +1,261 @@
+/* The result file: schema round trip, refusal of bad files (naming the field), and compare on
+ * hand-checked pairs of real result files (fixtures/README.md says where they came from). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "bench/diskfile.h"
+#include "bench/machine.h"
+#include "bench/metrics.h"
+#include "tap.h"
+
+static const char *fixtures;
+
+static struct bench_result *load(const char *name)
+{
+	char path[4096], *err = NULL;
+	struct bench_result *r = NULL;
+
+	snprintf(path, sizeof path, "%s/%s", fixtures, name);
+	if (bench_result_read_file(path, &r, &err) < 0)
+		printf("# %s: %s\n", path, err);
+	free(err);
+	return r;
+}
+
+static char *to_text(const struct bench_result *r)
+{
+	struct json_object *o = bench_result_to_json(r);
+	char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+
+	json_object_put(o);
+	return s;
+}
+
+static char *fixture_text(const char *name)
+{
+	struct bench_result *r = load(name);
+	char *s = r ? to_text(r) : strdup("{}");
+
+	bench_result_free(r);
+	return s;
+}
+
+/* Parses text and checks the error mentions want. */
+static void refuse(const char *text, const char *want, const char *what)
+{
+	struct bench_result *r = NULL;
+	char *err = NULL;
+	int rc = bench_result_from_string(text, strlen(text), &r, &err);
+
+	TAP_OK(rc < 0 && !r && err && strstr(err, want), "refuses %s: error names '%s'", what, want);
+	if (err && !strstr(err, want))
+		printf("#   error was: %s\n", err);
+	bench_result_free(r);
+	free(err);
+}
+
+/* Replaces the first occurrence of from with to in s (a new string). */
+static char *edit(const char *s, const char *from, const char *to)
+{
+	const char *p = strstr(s, from);
+	if (!p)
+		return strdup("edit-did-not-match");
+	size_t n = strlen(s) - strlen(from) + strlen(to) + 1;
+	char *o = malloc(n);
+	snprintf(o, n, "%.*s%s%s", (int)(p - s), s, to, p + strlen(from));
+	return o;
+}
+
+static const struct bench_comparison_row *row(const struct bench_comparison *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_rows; i++)
+		if (!strcmp(c->rows[i].name, name))
+			return &c->rows[i];
+	return NULL;
+}
+
+static bool has_line(const struct bench_comparison *c, const char *want)
+{
+	for (size_t i = 0; i < c->n_lines; i++)
+		if (strstr(c->lines[i], want))
+			return true;
+	printf("#   no attribution line contains '%s'\n", want);
+	for (size_t i = 0; i < c->n_lines; i++)
+		printf("#   line: %s\n", c->lines[i]);
+	return false;
+}
+
+static void test_round_trip(void)
+{
+	double samples[] = { 10.5, 11, 12.25 };
+	struct bench_metric_result m[2] = {
+		{ .name = "syscall", .unit = "ns", .cell = BENCH_CELL_PRIVILEGED_PAGETABLES, .status = BENCH_OK,
+		  .iterations = 1234, .median = 11, .ci_low = 10.5, .ci_high = 12.25, .samples = samples, .n_samples = 3,
+		  .rejected = 2 },
+		{ .name = "tcp_rtt_cross", .unit = "us", .cell = BENCH_CELL_INTERRUPTS_TIMERS, .status = BENCH_SKIPPED,
+		  .note = "needs two CPUs" },
+	};
+	struct bench_result r = {
+		.virtmode_version = "0.1.0", .started = "2026-12-01T19:00:00Z", .suite = "quick", .wall_s = 2.5,
+		.timer_overhead_ns = 20, .loop_overhead_ns = 0.3,
+		.machine = { .cpu_model = "AMD EPYC", .kernel = "6.18", .clocksource = "tsc", .meltdown = "Not affected",
+			     .ncpu = 2, .mem_total_kib = 24000000, .load_start = { 1, 2, 3 }, .load_end = 1.5,
+			     .steal_pct = 2, .others_busy_cpus = 0.75, .loaded = true },
+		.metrics = m, .n_metrics = 2,
+	};
+	char *text = to_text(&r), *err = NULL;
+	struct bench_result *back = NULL;
+	int rc = bench_result_from_string(text, strlen(text), &back, &err);
+
+	TAP_OK(rc == 0 && back, "a written result reads back (%s)", err ? err : "ok");
+	if (!back) {
+		free(text);
+		free(err);
+		return;
+	}
+	TAP_OK(back->n_metrics == 2 && back->metrics[0].n_samples == 3 && back->metrics[0].samples[2] == 12.25,
+	       "samples survive");
+	TAP_OK(back->metrics[0].iterations == 1234 && back->metrics[0].rejected == 2, "iterations and rejections survive");
+	TAP_OK(back->metrics[1].status == BENCH_SKIPPED && !strcmp(back->metrics[1].note, "needs two CPUs"),
+	       "a skipped metric keeps its reason");
+	TAP_OK(back->machine.loaded && back->machine.load_start[2] == 3 && !strcmp(back->machine.clocksource, "tsc"),
+	       "machine facts survive");
+	char *again = to_text(back);
+	TAP_STR_EQ(again, text, "write -> read -> write is the identity");
+	free(again);
+	free(text);
+	free(err);
+	bench_result_free(back);
+}
+
+static void test_refusals(void)
+{
+	char *good = fixture_text("run1.json"), *s;
+
+	refuse("", "ends early", "an empty file");
+	refuse("{\"format\": \"virtmode-bench-result\", \"schema_version\": 1, \"metr", "ends early", "a truncated file");
+	s = strndup(good, strlen(good) / 2);
+	refuse(s, "ends early", "a real result cut in half");
+	free(s);
+	refuse("[1, 2, 3]", "top level is not an object", "an array");
+	refuse("{\"hypervisor\": \"kvm\", \"spectrum\": {}}", "field 'format' is missing", "detect output");
+	refuse("{\"format\": \"fio\"}", "field 'format' is 'fio'", "a foreign format");
+	refuse("{\"format\": \"virtmode-bench-result\", \"schema_version\": 2}", "schema_version", "a newer schema");
+	refuse("{\"format\": \"virtmode-bench-result\", \"schema_version\": 1, \"machine\": {}}", "field 'metrics'",
+	       "no metrics");
+	refuse("{ \"format\": nope }", "not valid JSON at byte", "broken syntax");
+	s = edit(good, "\"median\":", "\"median\":\"fast\",\"x\":");
+	refuse(s, "metrics[0].median", "a median that is a string");
+	free(s);
+	s = edit(good, "\"samples\":[", "\"samples\":[-1,");
+	refuse(s, "metrics[0].samples[0]", "a negative sample");
+	free(s);
+	s = edit(good, "\"cell\":\"privileged_pagetables\"", "\"cell\":\"gpu\"");
+	refuse(s, "metrics[0].cell", "an unknown cell");
+	free(s);
+	s = edit(good, "\"name\":\"clock_gettime\"", "\"name\":\"syscall\"");
+	refuse(s, "appears twice", "a duplicated metric");
+	free(s);
+	s = edit(good, "\"status\":\"ok\"", "\"status\":\"great\"");
+	refuse(s, "metrics[0].status", "an unknown status");
+	free(s);
+	s = edit(good, "\"loaded\":true", "\"loaded\":3");
+	refuse(s, "machine.loaded", "a machine field of the wrong type");
+	free(s);
+	size_t n = strlen(good);
+	s = malloc(n + 8);
+	snprintf(s, n + 8, "%s {}", good);
+	refuse(s, "extra data", "trailing data after the object");
+	free(s);
+	s = edit(good, "\"median\":", "\"median\":NaN,\"x\":");
+	refuse(s, "metrics[0]", "a NaN median");
+	free(s);
+	free(good);
+}
+
+static void test_compare(void)
+{
+	struct bench_result *a = load("xen-a.json"), *b = load("xen-b.json");
+	struct bench_comparison *c = NULL;
+
+	TAP_OK(a && b && bench_compare(a, "xen-a.json", b, "xen-b.json", &c) == 0, "compare the derived xen pair");
+	if (!c)
+		return;
+	const struct bench_comparison_row *cg = row(c, "clock_gettime"), *sc = row(c, "syscall");
+	TAP_OK(cg && fabs(cg->change_pct - 400) < 1e-9 && cg->significant, "clock_gettime x5: +400%%, significant");
+	/* 15 vs 15 samples fully separated: U = 0, z = 112.5 / sqrt(15*15*31/12) = 4.667, p = 3.06e-6. */
+	TAP_OK(cg && fabs(cg->p - 3.06e-6) < 0.05e-6, "its rank test p is 3.06e-6 (got %g)", cg ? cg->p : -1);
+	TAP_OK(sc && sc->change_pct == 0 && !sc->significant && sc->p == 1, "unchanged syscall: 0%%, not significant");
+	TAP_OK(has_line(c, "timer and wake-up work 5.00\u00d7 slower on xen-b.json (2 of 2 metrics significant) "
+			   "\u2014 interrupts & timers are P there, VH here"),
+	       "attribution: timers 5x slower where the cell is P");
+	TAP_OK(has_line(c, "page-table work: no significant change"), "page-table work did not move");
+	TAP_OK(has_line(c, "clocksource tsc on xen-a.json, xen on xen-b.json"), "the clocksource difference is named");
+	bench_comparison_free(c);
+	c = NULL;
+	/* Reversed: the same factor, now slower on the first file. */
+	TAP_OK(bench_compare(b, "B", a, "A", &c) == 0 && has_line(c, "5.00\u00d7 slower on B"), "reversed pair");
+	bench_comparison_free(c);
+	bench_result_free(a);
+	bench_result_free(b);
+
+	/* Two real back-to-back runs on a loaded machine. Hand-checked from the files' medians:
+	 * syscall 332.069 -> 234.911 ns = -29.26% with p = 0.015: moved, but not significant at 0.01;
+	 * page_fault 3038.2 -> 5502.3 ns = +81.1%, p = 0.026: noise on a loaded machine, not significant. */
+	a = load("run1.json");
+	b = load("run2.json");
+	c = NULL;
+	TAP_OK(a && b && bench_compare(a, "run1", b, "run2", &c) == 0, "compare two real runs");
+	if (c) {
+		sc = row(c, "syscall");
+		const struct bench_comparison_row *pf = row(c, "page_fault"), *dr = row(c, "disk_randread");
+		TAP_OK(sc && fabs(sc->change_pct - -29.26) < 0.01 && !sc->significant, "syscall -29.26%%, not significant");
+		TAP_OK(pf && fabs(pf->change_pct - 81.10) < 0.01 && !pf->significant, "page_fault +81.10%%, not significant");
+		TAP_OK(dr && fabs(dr->slowdown - 4326.48 / 7137.25) < 1e-4, "IOPS: higher is better, slowdown = a/b");
+		TAP_OK(has_line(c, "run1 ran on a loaded machine"), "the loaded machine is named");
+		TAP_OK(c->n_rows == 7, "one row per shared metric");
+	}
+	bench_comparison_free(c);
+	bench_result_free(a);
+	bench_result_free(b);
+}
+
+static void test_pure(void)
+{
+	TAP_OK(diskfile_size_for(80ull << 30, 128u << 20) == 128u << 20, "disk file: 80 GiB free -> the 128 MiB cap");
+	TAP_OK(diskfile_size_for(100u << 20, 128u << 20) == 25u << 20, "disk file: 100 MiB free -> a quarter, 25 MiB");
+	TAP_OK(diskfile_size_for((40u << 20) + 12345, 128u << 20) == 10u << 20, "disk file: rounded down to whole MiB");
+	TAP_OK(diskfile_size_for(15u << 20, 128u << 20) == 0, "disk file: under 16 MiB free is too little");
+	TAP_OK(diskfile_size_for(0, 128u << 20) == 0, "disk file: a full filesystem is too little");
+	TAP_OK(!machine_is_loaded(0.1, 0.5, 2) && machine_is_loaded(0.6, 0, 2) && machine_is_loaded(0, 7, 2),
+	       "loaded: half a CPU busy elsewhere or 5%% steal");
+
+	const struct metric_def *ctx = NULL, *mc = NULL, *rr = NULL;
+	for (size_t i = 0; i < metrics_count; i++) {
+		if (!strcmp(metrics_table[i].name, "ctx_switch_pinned"))
+			ctx = &metrics_table[i];
+		if (!strcmp(metrics_table[i].name, "disk_seqread"))
+			mc = &metrics_table[i];
+		if (!strcmp(metrics_table[i].name, "disk_randread"))
+			rr = &metrics_table[i];
+	}
+	struct metric_ctx c = { .sub_ns = 300 };
+	/* 1000 round trips in 5 ms + 40 ns of timer: 5000 ns per trip, 2 switches, minus 300 ns pipe cost. */
+	TAP_OK(ctx && fabs(metrics_value(ctx, &c, 5000040, 1000, 40, 0) - 2200) < 1e-9,
+	       "context switch = round trip / 2 - pipe overhead");
+	struct metric_ctx z = { 0 };
+	TAP_OK(mc && fabs(metrics_value(mc, &z, 2000000, 1, 0, 0) - 524.288) < 1e-9, "1 MiB in 2 ms = 524.288 MB/s");
+	TAP_OK(rr && fabs(metrics_value(rr, &z, 100000000, 1000, 0, 0) - 10000) < 1e-6, "1000 reads in 100 ms = 10000 IOPS");
+}
+
+int main(int argc, char **argv)
+{
+	fixtures = argc > 1 ? argv[1] : "fixtures";
+	test_round_trip();
+	test_refusals();
+	test_compare();
+	test_pure();
+	return tap_done();
+}
