@@ -487,8 +487,12 @@ static void gather_dmesg(const struct rootfs *r, struct evidence *ev)
 		return;
 	}
 	struct rootfs_data d;
-	if (data(r, ev, "dmesg.txt", GATHER_DMESG_CAP, &d) < 0)
+	int e = rootfs_read(r, "dmesg.txt", GATHER_DMESG_CAP, &d);
+	if (e < 0) {
+		/* The same name as live, so a collected snapshot reports what the live run did. */
+		problem(ev, "dmesg (kernel log)", -e);
 		return;
+	}
 	ev->dmesg_present = true;
 	ev->dmesg_truncated = d.truncated;
 	dmesg_scan(d.buf, d.len, &ev->dmesg);

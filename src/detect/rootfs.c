@@ -22,10 +22,103 @@
 
 #define ROOTFS_MAX_LINKS 40
 
+struct rootfs_error {
+	char path[256];
+	int error;
+};
+
 struct rootfs {
 	int dirfd; /* the snapshot root, or -1 live */
 	char root[PATH_MAX];
+	struct rootfs_error *errors; /* from the snapshot's .errors.txt */
+	int n_errors;
+	/* Tracing is the one thing a const reader changes: it records, it does not alter what is read. */
+	bool tracing;
+	struct rootfs_traced *trace;
+	int n_trace, cap_trace;
 };
+
+static void trace(const struct rootfs *cr, enum rootfs_op op, const char *path)
+{
+	struct rootfs *r = (struct rootfs *)cr;
+	if (!r->tracing || strlen(path) >= sizeof r->trace[0].path)
+		return;
+	for (int i = 0; i < r->n_trace; i++)
+		if (r->trace[i].op == op && !strcmp(r->trace[i].path, path))
+			return;
+	if (r->n_trace == r->cap_trace) {
+		int nc = r->cap_trace ? r->cap_trace * 2 : 256;
+		struct rootfs_traced *t = realloc(r->trace, (size_t)nc * sizeof *t);
+		if (!t)
+			return;
+		r->trace = t;
+		r->cap_trace = nc;
+	}
+	r->trace[r->n_trace].op = op;
+	strcpy(r->trace[r->n_trace++].path, path);
+}
+
+void rootfs_trace_start(struct rootfs *r)
+{
+	r->tracing = true;
+}
+
+int rootfs_traced(const struct rootfs *r, const struct rootfs_traced **out)
+{
+	*out = r->trace;
+	return r->n_trace;
+}
+
+/* errno for a strerror() text, 0 if none matches. */
+static int errno_from_text(const char *t)
+{
+	for (int e = 1; e < 134; e++) {
+		const char *s = strerror(e);
+		size_t n = strlen(s), tl = strlen(t);
+		if (tl >= n && !strcmp(t + tl - n, s))
+			return e;
+	}
+	return 0;
+}
+
+static void load_errors(struct rootfs *r)
+{
+	struct rootfs_data d;
+	if (rootfs_read(r, ".errors.txt", 64 * 1024, &d) < 0)
+		return;
+	for (char *save, *l = strtok_r(d.buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *colon = strstr(l, ": ");
+		if (!colon || colon - l >= 256)
+			continue;
+		*colon = 0;
+		char *msg = colon + 2;
+		size_t ml = strlen(msg);
+		while (ml && msg[ml - 1] == ' ')
+			msg[--ml] = 0;
+		int e = errno_from_text(msg);
+		if (!e)
+			continue;
+		struct rootfs_error *ne = realloc(r->errors, (size_t)(r->n_errors + 1) * sizeof *ne);
+		if (!ne)
+			break;
+		r->errors = ne;
+		snprintf(r->errors[r->n_errors].path, sizeof ne->path, "%s", l[0] == '/' ? l + 1 : l);
+		r->errors[r->n_errors++].error = e;
+	}
+	rootfs_data_free(&d);
+}
+
+static int replayed_error(const struct rootfs *r, const char *path, int e)
+{
+	if (e != -ENOENT)
+		return e;
+	while (*path == '/')
+		path++;
+	for (int i = 0; i < r->n_errors; i++)
+		if (!strcmp(r->errors[i].path, path))
+			return -r->errors[i].error;
+	return e;
+}
 
 int rootfs_open(const char *root, struct rootfs **out)
 {
@@ -48,6 +141,7 @@ int rootfs_open(const char *root, struct rootfs **out)
 			free(r);
 			return e;
 		}
+		load_errors(r);
 	}
 	*out = r;
 	return 0;
@@ -59,6 +153,8 @@ void rootfs_close(struct rootfs *r)
 		return;
 	if (r->dirfd >= 0)
 		close(r->dirfd);
+	free(r->errors);
+	free(r->trace);
 	free(r);
 }
 
@@ -206,10 +302,11 @@ int rootfs_read(const struct rootfs *r, const char *path, size_t cap, struct roo
 	int fd;
 
 	memset(out, 0, sizeof *out);
+	trace(r, ROOTFS_OP_READ, path);
 	/* O_NONBLOCK: a FIFO planted in a snapshot must not hang us; it is refused below anyway. */
 	fd = open_path(r, path, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
-		return fd;
+		return replayed_error(r, path, fd);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -EINVAL;
@@ -295,6 +392,7 @@ int rootfs_readlink(const struct rootfs *r, const char *path, char *buf, size_t 
 
 	if (size == 0)
 		return -EINVAL;
+	trace(r, ROOTFS_OP_READLINK, path);
 	if (rootfs_is_live(r)) {
 		if ((e = live_path(path, p, sizeof p)) < 0)
 			return e;
@@ -344,6 +442,7 @@ int rootfs_realpath(const struct rootfs *r, const char *path, char *buf, size_t 
 	char p[PATH_MAX];
 	int e;
 
+	trace(r, ROOTFS_OP_REALPATH, path);
 	if (rootfs_is_live(r)) {
 		char resolved[PATH_MAX];
 		if ((e = live_path(path, p, sizeof p)) < 0)
@@ -366,6 +465,7 @@ int rootfs_exists(const struct rootfs *r, const char *path)
 	char p[PATH_MAX];
 	int e;
 
+	trace(r, ROOTFS_OP_EXISTS, path);
 	if (rootfs_is_live(r)) {
 		if ((e = live_path(path, p, sizeof p)) < 0)
 			return e;
@@ -381,6 +481,7 @@ static int cmp_names(const void *a, const void *b)
 
 int rootfs_list(const struct rootfs *r, const char *path, char (*names)[64], int max)
 {
+	trace(r, ROOTFS_OP_LIST, path);
 	int fd = open_path(r, path, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		return fd;
@@ -402,4 +503,26 @@ int rootfs_list(const struct rootfs *r, const char *path, char (*names)[64], int
 	closedir(d);
 	qsort(names, (size_t)n, sizeof names[0], cmp_names);
 	return n;
+}
+
+int rootfs_kind(const struct rootfs *r, const char *path)
+{
+	char p[PATH_MAX], t[PATH_MAX];
+	struct stat st;
+	int e;
+
+	if (rootfs_is_live(r)) {
+		if ((e = live_path(path, p, sizeof p)) < 0)
+			return e;
+		if (lstat(p, &st) < 0)
+			return -errno;
+	} else {
+		if ((e = resolve(r, path, false, p, sizeof p)) < 0)
+			return e;
+		if (fstatat(r->dirfd, p[0] ? p : ".", &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		if (S_ISREG(st.st_mode) && flattened_link(r->dirfd, p, &st, t, sizeof t))
+			return ROOTFS_LINK;
+	}
+	return S_ISLNK(st.st_mode) ? ROOTFS_LINK : S_ISDIR(st.st_mode) ? ROOTFS_DIR : S_ISREG(st.st_mode) ? ROOTFS_FILE : ROOTFS_OTHER;
 }

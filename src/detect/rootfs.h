@@ -45,3 +45,21 @@ int rootfs_exists(const struct rootfs *r, const char *path);
 /* Names in directory PATH (links followed), sorted, without "." and "..": at most MAX of them, each
  * at most 63 characters (longer ones are skipped). Returns the count or a negative errno. */
 int rootfs_list(const struct rootfs *r, const char *path, char (*names)[64], int max);
+
+/* What PATH is, the final component not followed. */
+enum rootfs_kind { ROOTFS_FILE, ROOTFS_DIR, ROOTFS_LINK, ROOTFS_OTHER };
+int rootfs_kind(const struct rootfs *r, const char *path); /* an enum rootfs_kind or a negative errno */
+
+/* Tracing, for collect: every path any call above was asked about, in order, once each. */
+enum rootfs_op { ROOTFS_OP_READ, ROOTFS_OP_READLINK, ROOTFS_OP_REALPATH, ROOTFS_OP_EXISTS, ROOTFS_OP_LIST };
+struct rootfs_traced {
+	enum rootfs_op op;
+	char path[256];
+};
+void rootfs_trace_start(struct rootfs *r);
+/* The traced paths (valid until rootfs_close); returns the count. */
+int rootfs_traced(const struct rootfs *r, const struct rootfs_traced **out);
+
+/* A snapshot root may hold ".errors.txt": lines "PATH: ERROR TEXT" for files that existed on the machine
+ * but could not be read (as collect and the captures write it). Reading such a PATH, absent from the
+ * snapshot, gives that error instead of -ENOENT, so a snapshot reports what the live run reported. */
