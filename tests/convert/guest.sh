@@ -9,6 +9,8 @@
 #       VARIANT: grub2  (menu.lst and a pvgrub2-style grub.cfg)
 #                legacy (menu.lst only, as AWS PV-GRUB reads)
 #   guest_boot IMG LOG [TIMEOUT]      -> boots IMG in QEMU TCG, serial console to LOG
+# Environment: GUEST_PAYLOAD=0 leaves out the module tree (small, fast image); GUEST_BROKEN_INITRD=1
+# writes a garbage initramfs (the kernel starts, then cannot mount its root).
 #
 # The initramfs prints "VIRTMODE-BOOT-OK ..." on the console only when it found its root by the
 # LABEL=/UUID= the kernel command line names and the guest's fstab no longer names /dev/xvd*;
@@ -63,11 +65,13 @@ guest_initramfs() { # OUT
 	for a in sh mount umount insmod findfs grep cat echo sleep poweroff mkdir sed ls; do
 		ln -s busybox "$dir/bin/$a"
 	done
-	local mods m i=0
+	# Where initramfs-tools puts them, so inspection recognises the drivers; load order in /mod/order.
+	local mods m
 	mods=$(guest_modules_for crc32c_generic ata_piix sd_mod ext4) || return 1
 	for m in $mods; do
-		i=$((i+1))
-		cp "$KDIR/lib/modules/$KVER/$m" "$dir/mod/$(printf %02d $i)-$(basename "$m")"
+		mkdir -p "$dir/lib/modules/$KVER/$(dirname "$m")"
+		cp "$KDIR/lib/modules/$KVER/$m" "$dir/lib/modules/$KVER/$m"
+		echo "/lib/modules/$KVER/$m" >>"$dir/mod/order"
 	done
 	cat >"$dir/init" <<'EOF'
 #!/bin/sh
@@ -76,7 +80,7 @@ mount -t devtmpfs dev /dev
 exec </dev/console >/dev/console 2>&1
 mount -t proc proc /proc
 mount -t sysfs sys /sys
-for m in /mod/*.ko; do insmod "$m" 2>/dev/null; done
+for m in $(cat /mod/order); do insmod "$m" 2>/dev/null; done
 fail() { echo "VIRTMODE-BOOT-FAIL $*"; poweroff -f; }
 spec=
 for a in $(cat /proc/cmdline); do case $a in root=*) spec=${a#root=} ;; esac; done
@@ -109,6 +113,8 @@ guest_image() { # VARIANT FSTYPE OUT SIZE
 	mkdir -p "$root"/{boot/grub,etc,sbin,lib,tmp,root}
 	cp "$KDIR/boot/vmlinuz-$KVER" "$KDIR/boot/config-$KVER" "$root/boot/"
 	guest_initramfs "$root/boot/initrd.img-$KVER" || return 1
+	# A guest that cannot finish booting, for tests of failure reports.
+	[ "${GUEST_BROKEN_INITRD:-0}" = 1 ] && head -c 65536 /dev/urandom >"$root/boot/initrd.img-$KVER"
 	# Real payload, so the copy has something to do: the kernel's module tree.
 	if [ "${GUEST_PAYLOAD:-1}" = 1 ]; then
 		cp -r "$KDIR/lib/modules" "$root/lib/"
@@ -142,7 +148,7 @@ menuentry 'Debian GNU/Linux' {
 EOF
 	fi
 	rm -f "$out"
-	mke2fs -q -F -t "$fstype" -d "$root" -L pvroot "$out" "$size" || { rm -rf "$root"; return 1; }
+	mke2fs -q -F -t "$fstype" -d "$root" -L pvroot "$out" "$size" >/dev/null || { rm -rf "$root"; return 1; }
 	rm -rf "$root"
 }
 
