@@ -37,7 +37,7 @@ int cmd_check(const struct global_opts *g, int argc, char **argv)
 	(void)g;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (plan_target_from_string(optarg, &opts.target) < 0) {
