@@ -74,7 +74,7 @@ int cmd_detect(const struct global_opts *g, int argc, char **argv)
 		puts(vm_only ? vm : ct);
 	} else if (format == JSON) {
 		struct json_object *j = detect_result_to_json(r);
-		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(j);
 	} else if (format == PROMETHEUS) {
 		detect_result_print_prometheus(r, stdout);
