@@ -895,11 +895,16 @@ int rewrite_inittab(const char *in, size_t n, const struct rewrite_env *env, str
 	pos = 0;
 	while (next_line(in, n, &pos, &l)) {
 		const char *tty = NULL;
-		if (!is_comment(&l)) {
-			if (find_tty_word(l.p, l.n, "hvc0", &at))
+		/* id:runlevels:action:process -- the tty is a word of the process field */
+		size_t ps = 0;
+		for (int colons = 0; ps < l.n && colons < 3; ps++)
+			colons += l.p[ps] == ':';
+		if (!is_comment(&l) && ps < l.n) {
+			if (find_tty_word(l.p + ps, l.n - ps, "hvc0", &at))
 				tty = "hvc0";
-			else if (find_tty_word(l.p, l.n, "xvc0", &at))
+			else if (find_tty_word(l.p + ps, l.n - ps, "xvc0", &at))
 				tty = "xvc0";
+			at += ps;
 		}
 		const char *c = tty ? memchr(l.p, ':', l.n) : NULL;
 		if (!c) {
