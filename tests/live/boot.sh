@@ -13,6 +13,10 @@ W=$LIVE_WORK
 for f in vmlinuz xen initrd-run.cpio initrd-xen.cpio; do [ -f "$W/$f" ] || live_die "$W/$f missing: run build-guest.sh"; done
 mkdir -p "$out"
 
+# The drivers each kind of guest loads: what its devices need, and in a dom0 what Xen's tools need.
+pv_hw=virtio_pci:virtio_blk:virtio_net
+dom0_xen=xenfs:xen-evtchn:xen-gntdev:xen-gntalloc:xen-privcmd
+back=$dom0_xen:xen-blkback:xen-netback:loop:tun
 xen_args="console=com1 com1=115200,8n1 smap=0 smep=0 loglvl=all guest_loglvl=all"
 dom0_args="console=hvc0 earlyprintk=xen"
 qemu=(qemu-system-x86_64 -accel tcg -display none -monitor none -no-reboot -nodefaults
@@ -22,7 +26,7 @@ limit=300
 # domu_cfg TYPE: the xl config of the domU. Results come back on its console for PV and PVH; an HVM
 # guest writes them to its disk (its emulated UART moves ~400 B/s).
 domu_cfg() {
-	local type=$1 extra="vm.role=run"
+	local type=$1 extra="vm.role=run" front=xenfs:xen-blkfront:xen-netfront
 	echo 'name="vm-domu"'
 	echo 'kernel="/guest/vmlinuz"'
 	echo 'ramdisk="/guest/initrd-run.cpio"'
@@ -36,7 +40,7 @@ domu_cfg() {
 		echo "type=\"$type\""
 		echo 'memory=256'
 		echo 'vcpus=1'
-		echo "extra=\"console=hvc0 $extra vm.out=/dev/hvc0\"" ;;
+		echo "extra=\"console=hvc0 $extra vm.out=/dev/hvc0 vm.modules=$front\"" ;;
 	hvm*)
 		local flags=
 		case "$type" in
@@ -49,7 +53,7 @@ domu_cfg() {
 		echo 'serial="pty"'
 		echo 'vga="none"'
 		echo 'nographic=1'
-		echo "cmdline=\"console=ttyS0 $flags $extra vm.out=disk\"" ;;
+		echo "cmdline=\"console=ttyS0 $flags $extra vm.out=disk vm.modules=ata_piix:sd_mod:e1000:$front\"" ;;
 	esac
 }
 
@@ -71,20 +75,19 @@ case "$how" in
 qemu)
 	truncate -s 64M "$out/disk.raw"
 	qemu+=(-machine pc -cpu max -m 1024 -smp 1 -kernel "$W/vmlinuz" -initrd "$W/initrd-run.cpio"
-		-append "console=ttyS0 vm.role=run vm.out=/dev/ttyS1"
+		-append "console=ttyS0 vm.role=run vm.out=/dev/ttyS1 vm.modules=$pv_hw"
 		-drive "file=$out/disk.raw,format=raw,if=virtio" -netdev user,id=n0 -device virtio-net-pci,netdev=n0)
 	limit=120 ;;
 xen-pv-dom0)
 	qemu+=(-machine pc -cpu max -m 2048 -smp 1 -kernel "$W/xen"
 		-append "$xen_args dom0_mem=1024M,max:1024M"
-		-initrd "$W/vmlinuz $dom0_args vm.role=run vm.out=/dev/ttyS1,$W/initrd-run.cpio"
+		-initrd "$W/vmlinuz $dom0_args vm.role=run vm.out=/dev/ttyS1 vm.modules=$dom0_xen:ata_piix:ahci:e1000:$pv_hw,$W/initrd-run.cpio"
 		-netdev user,id=n0 -device e1000,netdev=n0)
 	limit=240 ;;
 xen-pvh-dom0)
-	qemu+=(-machine q35 -device intel-iommu,intremap=on -cpu max,-rdtscp -m 2048 -smp 1 -kernel "$W/xen"
+	qemu+=(-machine q35 -device intel-iommu,intremap=on -cpu max,-rdtscp,-pku -m 2048 -smp 1 -kernel "$W/xen"
 		-append "$xen_args dom0=pvh dom0_mem=1024M,max:1024M"
-		-initrd "$W/vmlinuz $dom0_args vm.role=run vm.out=/dev/ttyS1,$W/initrd-run.cpio"
-		-netdev user,id=n0 -device e1000,netdev=n0)
+		-initrd "$W/vmlinuz $dom0_args vm.role=run vm.out=/dev/ttyS1 vm.modules=$dom0_xen:ata_piix:ahci:e1000:$pv_hw,$W/initrd-run.cpio")
 	limit=300 ;;
 domu-*)
 	type=${how#domu-}
@@ -93,7 +96,7 @@ domu-*)
 	case "$type" in hvm*) mem=3072 limit=600 ;; esac
 	qemu+=(-machine pc -cpu max -m $mem -smp $smp -kernel "$W/xen"
 		-append "$xen_args dom0_mem=1024M,max:1024M"
-		-initrd "$W/vmlinuz $dom0_args vm.role=dom0 vm.domu_timeout=$((limit - 60)),$initrd")
+		-initrd "$W/vmlinuz $dom0_args vm.role=dom0 vm.modules=$back vm.domu_timeout=$((limit - 60)),$initrd")
 	;;
 *) live_die "$guest: unknown boot kind '$how' in guests.tsv" ;;
 esac

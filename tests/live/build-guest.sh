@@ -18,19 +18,24 @@ mkdir -p "$LIVE_WORK"
 # virtmode, static: a separate meson build of this source tree, so a guest needs no libraries.
 # VIRTMODE_LIVE_REV=HEAD (or any commit) builds that commit instead of the work tree, for a tree
 # where someone else's edit is half done.
+# VIRTMODE_LIVE_BIN=FILE puts that (static) binary in the guests instead of building one.
 src=$LIVE_SRC static=$LIVE_WORK/static
-if [ -n "${VIRTMODE_LIVE_REV:-}" ]; then
+if [ -n "${VIRTMODE_LIVE_BIN:-}" ]; then
+	mkdir -p "$LIVE_WORK/prebuilt/src" && cp "$VIRTMODE_LIVE_BIN" "$LIVE_WORK/prebuilt/src/virtmode"
+	static=$LIVE_WORK/prebuilt
+elif [ -n "${VIRTMODE_LIVE_REV:-}" ]; then
 	rev=$(git -C "$LIVE_SRC" rev-parse "$VIRTMODE_LIVE_REV") || live_die "no commit $VIRTMODE_LIVE_REV"
 	src=$LIVE_WORK/src-$rev static=$LIVE_WORK/static-$rev
 	[ -d "$src" ] || { mkdir -p "$src.new" && git -C "$LIVE_SRC" archive "$rev" | tar -x -C "$src.new" && mv "$src.new" "$src"; }
 fi
-if [ ! -f "$static/build.ninja" ]; then
+if [ -n "${VIRTMODE_LIVE_BIN:-}" ]; then :
+elif [ ! -f "$static/build.ninja" ]; then
 	rm -rf "$static"
-	meson setup "$static" "$src" -Dwerror=true -Dbuildtype=release -Ddefault_library=static \
+	meson setup "$static" "$src" -Dwerror=true -Ddefault_library=static \
 		-Dprefer_static=true -Dc_link_args=-static >"$LIVE_WORK/static-setup.log" 2>&1 ||
 		{ cat "$LIVE_WORK/static-setup.log" >&2; live_die "meson setup of the static build failed"; }
 fi
-ninja -C "$static" src/virtmode >"$LIVE_WORK/static-build.log" 2>&1 ||
+[ -n "${VIRTMODE_LIVE_BIN:-}" ] || ninja -C "$static" src/virtmode >"$LIVE_WORK/static-build.log" 2>&1 ||
 	{ tail -30 "$LIVE_WORK/static-build.log" >&2; live_die "static build of virtmode failed"; }
 file -L "$static/src/virtmode" | grep -q 'statically linked' || live_die "$static/src/virtmode is not static"
 cp "$static/src/virtmode" "$LIVE_WORK/virtmode.new" && mv "$LIVE_WORK/virtmode.new" "$LIVE_WORK/virtmode"

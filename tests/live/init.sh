@@ -12,7 +12,8 @@ export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /dev/shm /tmp /run /var/run /var/log /var/lib
+mkdir -p /dev/pts /dev/shm /tmp /run /var/log /var/lib
+ln -sfn /run /var/run
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
@@ -23,7 +24,10 @@ out=$(arg vm.out)
 [ -n "$out" ] || out=/dev/ttyS1
 say() { echo "vm-init: $*" >/dev/console; }
 
-for m in $(cat /etc/vm-modules); do modprobe -q "$m" 2>/dev/null; done
+# vm.modules=a:b:c: the drivers this guest needs (loading all of them costs a minute under TCG).
+mods=$(arg vm.modules | tr : ' ')
+[ -n "$mods" ] || mods=$(cat /etc/vm-modules)
+for m in $mods; do modprobe -q "$m" 2>/dev/null; done
 if [ -d /proc/xen ] && [ ! -f /proc/xen/capabilities ]; then
 	mount -t xenfs xenfs /proc/xen
 fi
@@ -80,10 +84,12 @@ send() {
 }
 
 start_xen_tools() {
-	mkdir -p /var/run/xenstored /var/lib/xenstored /var/log/xen/console /var/lib/xen /run/xen
-	xenstored --pid-file /var/run/xenstored.pid || say "xenstored failed"
-	xen-init-dom0 >/dev/null 2>&1 || say "xen-init-dom0 failed"
-	xenconsoled --log=guest --log-dir=/var/log/xen/console || say "xenconsoled failed"
+	mkdir -p /run/xenstored /var/lib/xenstored /var/log/xen/console /var/lib/xen /run/xen
+	xenstored --pid-file /run/xenstored.pid >/var/log/xen/xenstored.log 2>&1 || say "xenstored failed"
+	xen-init-dom0 >/var/log/xen/xen-init-dom0.log 2>&1 || say "xen-init-dom0 failed"
+	xenconsoled -i --log=guest --log-dir=/var/log/xen/console >/var/log/xen/xenconsoled.log 2>&1 &
+	sleep 1
+	kill -0 $! 2>/dev/null || { say "xenconsoled died:"; cat /var/log/xen/xenconsoled.log >/dev/console; }
 }
 
 # run_domu DIR: starts /guest/domu.cfg, waits for it to go away, leaves its results in DIR.
@@ -96,10 +102,16 @@ run_domu() {
 	limit=$(arg vm.domu_timeout)
 	[ -n "$limit" ] || limit=600
 	say "xl create /guest/domu.cfg"
-	xl create /guest/domu.cfg >/tmp/xl-create.log 2>&1 || { say "xl create failed:"; cat /tmp/xl-create.log >/dev/console; }
-	t=0
-	while xl list vm-domu >/dev/null 2>&1 && [ $t -lt "$limit" ]; do sleep 2; t=$((t + 2)); done
-	xl list vm-domu >/dev/null 2>&1 && { say "domU still running after ${limit}s, destroying"; xl destroy vm-domu; }
+	timeout 180 xl -v create /guest/domu.cfg >/tmp/xl-create.log 2>&1 ||
+		{ say "xl create failed:"; tail -20 /tmp/xl-create.log >/dev/console; xl list >/dev/console 2>&1; }
+	# Gone means absent from two xl lists in a row (one can fail while xl's own daemon holds a lock).
+	t0=$(cut -d. -f1 /proc/uptime) t=0 gone=0
+	while [ $gone -lt 2 ] && [ $t -lt "$limit" ]; do
+		sleep 3
+		if xl list 2>/dev/null | grep -q '^vm-domu '; then gone=0; else gone=$((gone + 1)); fi
+		t=$(($(cut -d. -f1 /proc/uptime) - t0))
+	done
+	[ $gone -lt 2 ] && { say "domU still running after ${t}s, destroying"; xl destroy vm-domu; }
 	say "domU gone after ${t}s"
 	mkdir -p "$1"
 	log=/var/log/xen/console/guest-vm-domu.log
@@ -113,7 +125,7 @@ run_domu() {
 			say "could not decode the domU's results"
 	fi
 	[ -f "$log" ] && cp "$log" "$1/domu-console.log"
-	cp /tmp/xl-create.log "$1/" 2>/dev/null
+	cp /tmp/xl-create.log /var/log/xen/*.log "$1/" 2>/dev/null
 	xl dmesg >"$1/xl-dmesg.txt" 2>&1
 }
 
