@@ -30,6 +30,16 @@ void bench_report_print(FILE *f, const struct bench_result *r, bool color)
 	fprintf(f, "%smachine%s   %s, %d CPUs, kernel %s\n", bold, off, report_or(m->cpu_model), m->ncpu, report_or(m->kernel));
 	fprintf(f, "%sverdict%s   %s; clocksource %s; meltdown: %s\n", bold, off, report_detect_mode(r),
 		report_or(m->clocksource), report_or(m->meltdown));
+	struct json_object *sp;
+	if (r->detect && json_object_object_get_ex(r->detect, "spectrum", &sp) && json_object_is_type(sp, json_type_object)) {
+		fprintf(f, "%sspectrum%s ", bold, off);
+		for (int c = BENCH_CELL_DISK_NETWORK; c < BENCH_CELL_COUNT; c++) {
+			struct json_object *v;
+			const char *val = json_object_object_get_ex(sp, bench_cell_to_string(c), &v) &&
+						  json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "?";
+			fprintf(f, " %s %s%s", bench_cell_title(c), val, c + 1 < BENCH_CELL_COUNT ? ";" : "\n");
+		}
+	}
 	fprintf(f, "%srun%s       %s suite, %.1f s; load %.2f at start; steal %.1f%%; other processes kept %.2f CPUs busy\n",
 		bold, off, report_or(r->suite), r->wall_s, m->load_start[0], m->steal_pct, m->others_busy_cpus);
 	if (m->loaded)

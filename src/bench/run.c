@@ -173,7 +173,7 @@ static void run_one(const struct metric_def *m, struct metric_ctx *c, const stru
 		goto out;
 	}
 	/* A sample during which the scheduler preempted us measured someone else's time slice too:
-	 * retake it (up to three times the sample count), so a busy machine costs time, not accuracy.
+	 * retake it (at most as many retakes as samples, so a busy machine costs bounded time, not accuracy).
 	 * Only for metrics without a partner process, whose preemptions we cannot see. */
 	bool solo = c->pid == 0;
 	for (unsigned attempt = 0; mr->n_samples < shape->samples; attempt++) {
@@ -184,7 +184,7 @@ static void run_one(const struct metric_def *m, struct metric_ctx *c, const stru
 			run_set_note(mr, "the measured operation failed");
 			goto out;
 		}
-		if (solo && run_involuntary_switches() != sw0 && attempt < 3 * shape->samples) {
+		if (solo && run_involuntary_switches() != sw0 && attempt < shape->samples) {
 			mr->rejected++;
 			continue;
 		}
