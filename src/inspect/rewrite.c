@@ -899,7 +899,7 @@ int rewrite_inittab(const char *in, size_t n, const struct rewrite_env *env, str
 		size_t ps = 0;
 		for (int colons = 0; ps < l.n && colons < 3; ps++)
 			colons += l.p[ps] == ':';
-		if (!is_comment(&l) && ps < l.n) {
+		if (!is_comment(&l) && ps < l.n && memmem(l.p + ps, l.n - ps, "getty", 5)) {
 			if (find_tty_word(l.p + ps, l.n - ps, "hvc0", &at))
 				tty = "hvc0";
 			else if (find_tty_word(l.p + ps, l.n - ps, "xvc0", &at))

@@ -149,6 +149,12 @@ static void inittab_hvc0(void)
 	TAP_OK(has(&o, "1:2345:respawn:/sbin/getty 38400 tty1\n"), "inittab: tty1 kept");
 	rewrite_out_free(&o);
 
+	/* found by fuzz-inspect-rewrite: "hvc0" outside the process field is not a getty line */
+	const char *odd = "hvc0:2:initdefault:\nsi::sysinit:/etc/init.d/rcS hvc0\n";
+	TAP_OK(rewrite_inittab(odd, strlen(odd), &env_uuid, &o) == 0 && o.n_changes == 0 && !strcmp(o.text, odd),
+	       "inittab: hvc0 in the id field or a non-getty process is left alone");
+	rewrite_out_free(&o);
+
 	const char *rhel5 = "S0:2345:respawn:/sbin/agetty xvc0 9600 vt100-nav\n";
 	TAP_OK(rewrite_inittab(rhel5, strlen(rhel5), &env_uuid, &o) == 0 &&
 	       has(&o, "#S0:2345:respawn:/sbin/agetty xvc0 9600 vt100-nav\nT0:2345:respawn:/sbin/agetty ttyS0 9600"),
