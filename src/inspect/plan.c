@@ -1050,14 +1050,18 @@ void plan_print_human(const struct plan *p, const char *image_path, FILE *out, b
 			*p->bootcfgs[i].consoles ? ", console=" : "", p->bootcfgs[i].consoles);
 	if (!p->n_bootcfgs)
 		fputs("  none found\n", out);
-	fprintf(out, "  boots as: %s\n", p->legacy_configfile ? "GRUB 2 reading the guest's menu.lst (legacy_configfile)"
-							     : "GRUB 2 with the guest's grub.cfg");
+	bool nocfg = false;
+	for (size_t i = 0; i < p->n_blockers; i++)
+		nocfg |= !strcmp(p->blockers[i].code, "no-boot-config");
+	if (!nocfg)
+		fprintf(out, "  boots as: %s\n", p->legacy_configfile ? "GRUB 2 reading the guest's menu.lst "
+							     "(legacy_configfile)" : "GRUB 2 with the guest's grub.cfg");
 	fprintf(out, "  root filesystem spec: %s%s%s%s\n", p->root_spec, p->set_label ? " (label set to '" : "",
 		p->set_label ? p->set_label : "", p->set_label ? "')" : "");
 	fputs("  gettys:", out);
 	for (size_t i = 0; i < p->n_gettys; i++)
 		fprintf(out, "%s %s", i ? "," : "", p->gettys[i]);
-	fputs(p->n_gettys ? "\n" : " none found on a serial console\n", out);
+	fputs(p->n_gettys ? "\n" : " none on a serial or PV console\n", out);
 
 	if (p->n_edits || p->n_creates || p->n_link_removes || p->n_link_adds) {
 		fprintf(out, "\n%sChanges convert will make%s (originals kept as *.virtmode-orig)\n", bold, off);
