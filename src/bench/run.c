@@ -34,8 +34,8 @@ struct run_shape {
 	unsigned samples;
 	uint64_t disk_cap;
 };
-static const struct run_shape run_default = { 5000000, 61, 128u << 20 };
-static const struct run_shape run_quick = { 3000000, 15, 16u << 20 };
+static const struct run_shape run_default = { 2000000, 81, 128u << 20 };
+static const struct run_shape run_quick = { 1000000, 21, 16u << 20 };
 
 size_t bench_metric_count(void) { return metrics_count; }
 const char *bench_metric_name(size_t i) { return i < metrics_count ? metrics_table[i].name : NULL; }
