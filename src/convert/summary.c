@@ -3,25 +3,36 @@
 
 #include <string.h>
 
-/* Steps outside the image, one row per platform. %s is the output image's name. */
+/* Steps outside the image, one row per platform. IMAGE stands for the output image's name. */
 static const struct {
 	const char *platform;
 	const char *steps;
 } summary_platforms[] = {
 	{ "xen-xl",
 	  "in the domain's xl config set type = \"hvm\", remove the kernel=/ramdisk=/bootloader= (pygrub, "
-	  "pvgrub) lines and point disk= at %s" },
+	  "pvgrub) lines and point disk= at IMAGE" },
 	{ "xcp-ng",
-	  "import %s as the VM's disk (xe vdi-import), then xe vm-param-set uuid=<vm> "
+	  "import IMAGE as the VM's disk (xe vdi-import), then xe vm-param-set uuid=<vm> "
 	  "HVM-boot-policy=\"BIOS order\" HVM-boot-params:order=c PV-bootloader=\"\" PV-args=\"\"" },
 	{ "aws",
-	  "upload %s and import it as a snapshot (aws ec2 import-snapshot, format raw), then register it as "
+	  "upload IMAGE and import it as a snapshot (aws ec2 import-snapshot, format raw), then register it as "
 	  "an HVM image: aws ec2 register-image --virtualization-type hvm --root-device-name /dev/xvda "
 	  "--block-device-mappings DeviceName=/dev/xvda,Ebs={SnapshotId=snap-...}" },
 	{ "kvm",
-	  "boot %s as a raw disk on an emulated IDE/SATA controller (virt-install --import --disk "
+	  "boot IMAGE as a raw disk on an emulated IDE/SATA controller (virt-install --import --disk "
 	  "path=...,format=raw,bus=sata); switch to virtio once the guest's initramfs carries virtio_blk" },
 };
+
+/* The platform's steps with IMAGE replaced by the output path. */
+static void summary_steps(char *buf, size_t n, const char *steps, const char *image)
+{
+	const char *at = strstr(steps, "IMAGE");
+
+	if (at)
+		snprintf(buf, n, "%.*s%s%s", (int)(at - steps), steps, image, at + 5);
+	else
+		snprintf(buf, n, "%s", steps);
+}
 
 static bool summary_pvh_capable(const struct plan *p)
 {
@@ -89,9 +100,9 @@ void summary_print(const struct convert_result *res, const struct convert_opts *
 	for (size_t i = 0; i < sizeof summary_platforms / sizeof summary_platforms[0]; i++) {
 		if (!strcmp(summary_platforms[i].platform, "kvm") && o->plan.target != PLAN_TARGET_KVM)
 			continue;
-		fprintf(out, "  %-7s ", summary_platforms[i].platform);
-		fprintf(out, summary_platforms[i].steps, o->output);
-		fputc('\n', out);
+		char buf[2048];
+		summary_steps(buf, sizeof buf, summary_platforms[i].steps, o->output);
+		fprintf(out, "  %-7s %s\n", summary_platforms[i].platform, buf);
 	}
 	if (summary_pvh_capable(p))
 		fprintf(out, "  note: the guest's kernel supports PVH (CONFIG_XEN_PVH): on Xen it can run as PVH with "
@@ -120,8 +131,8 @@ struct json_object *summary_json(const struct convert_result *res, const struct 
 	json_object_object_add(j, "disk", disk);
 	json_object_object_add(j, "plan", plan_to_json(res->plan));
 	for (size_t i = 0; i < sizeof summary_platforms / sizeof summary_platforms[0]; i++) {
-		char buf[1024];
-		snprintf(buf, sizeof buf, summary_platforms[i].steps, o->output);
+		char buf[2048];
+		summary_steps(buf, sizeof buf, summary_platforms[i].steps, o->output);
 		json_object_object_add(steps, summary_platforms[i].platform, json_object_new_string(buf));
 	}
 	json_object_object_add(j, "outside_steps", steps);

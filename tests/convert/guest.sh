@@ -9,7 +9,8 @@
 #       VARIANT: grub2  (menu.lst and a pvgrub2-style grub.cfg)
 #                legacy (menu.lst only, as AWS PV-GRUB reads)
 #   guest_boot IMG LOG [TIMEOUT]      -> boots IMG in QEMU TCG, serial console to LOG
-# Environment: GUEST_PAYLOAD=0 leaves out the module tree (small, fast image); GUEST_BROKEN_INITRD=1
+# Environment: GUEST_PAYLOAD=0 leaves out the module tree (small, fast image); GUEST_FILL_MB=N adds N MiB
+# of random data; GUEST_BROKEN_INITRD=1
 # writes a garbage initramfs (the kernel starts, then cannot mount its root).
 #
 # The initramfs prints "VIRTMODE-BOOT-OK ..." on the console only when it found its root by the
@@ -118,6 +119,14 @@ guest_image() { # VARIANT FSTYPE OUT SIZE
 	# Real payload, so the copy has something to do: the kernel's module tree.
 	if [ "${GUEST_PAYLOAD:-1}" = 1 ]; then
 		cp -r "$KDIR/lib/modules" "$root/lib/"
+	fi
+	# GUEST_FILL_MB=N: N MiB of incompressible data as well (benchmarks).
+	if [ "${GUEST_FILL_MB:-0}" -gt 0 ]; then
+		mkdir -p "$root/var/lib/filler"
+		local k
+		for k in $(seq 1 $(( (GUEST_FILL_MB + 63) / 64 ))); do
+			head -c $((64 << 20)) /dev/urandom >"$root/var/lib/filler/blob$k"
+		done
 	fi
 	echo "virtmode test guest ($variant $fstype)" >"$root/etc/virtmode-guest"
 	cat >"$root/etc/fstab" <<'EOF'
