@@ -39,7 +39,7 @@ qpid=$!
 marker=- login=-
 while kill -0 "$qpid" 2>/dev/null; do
 	[ "$marker" = - ] && grep -q 'VIRTMODE-MULTIUSER' "$log" && marker=$(elapsed "$start")
-	[ "$login" = - ] && grep -q 'login: *$' <(tr -d '\r' <"$log") && login=$(elapsed "$start")
+	[ "$login" = - ] && grep -Eq '[a-z0-9] login: ?' "$log" && login=$(elapsed "$start")
 	[ "$marker" != - ] && [ "$login" != - ] && break
 	sleep 0.1
 done
