@@ -73,6 +73,42 @@ check "--label sets the filesystem label" bash -c "[ \"\$(dumpe2fs -h '$W/hvm-la
 debugfs -R 'cat /etc/fstab' "$W/hvm-label.img?offset=1048576" 2>/dev/null | grep -Eq '^LABEL=/[[:space:]]+/[[:space:]]'
 ok $? "--label: fstab names / by LABEL=/"
 
+# --- a partitioned input (an already converted disk) converts again, nothing left to rewrite twice ---
+"$V" convert -q "$W/hvm.img" "$W/again.img" >"$W/again.out" 2>"$W/err"
+ok $? "an msdos-partitioned input converts"
+check "re-converted filesystem is clean" e2fsck -fn "$W/again.img?offset=1048576"
+debugfs -R 'cat /etc/fstab' "$W/again.img?offset=1048576" 2>/dev/null | grep -Eq "^UUID=$uuid[[:space:]]+/[[:space:]]"
+ok $? "re-converted fstab still names / by UUID"
+debugfs -R 'cat /etc/fstab.virtmode-orig' "$W/again.img?offset=1048576" 2>/dev/null | grep -q '^/dev/xvda1'
+ok $? "the first conversion's original is kept, not overwritten"
+rm -f "$W/again.img"
+
+# --- consoles (issue 6): systemd getty link and inittab on hvc0 move to ttyS0 ---
+G="$W/g6"
+mkdir -p "$G/etc/systemd/system/getty.target.wants" "$G/lib/systemd/system" "$G/boot/grub"
+cp "$KDIR/boot/vmlinuz-$KVER" "$KDIR/boot/config-$KVER" "$G/boot/"
+guest_initramfs "$G/boot/initrd.img-$KVER"
+echo '[Unit]' >"$G/lib/systemd/system/serial-getty@.service"
+ln -s /lib/systemd/system/serial-getty@.service "$G/etc/systemd/system/getty.target.wants/serial-getty@hvc0.service"
+printf 'id:2:initdefault:\nh0:2345:respawn:/sbin/getty 38400 hvc0\n' >"$G/etc/inittab"
+printf '/dev/xvda1 / ext4 defaults 0 1\n' >"$G/etc/fstab"
+printf 'title x\nroot (hd0)\nkernel /boot/vmlinuz-%s root=/dev/xvda1 console=hvc0\ninitrd /boot/initrd.img-%s\n' "$KVER" "$KVER" >"$G/boot/grub/menu.lst"
+mke2fs -q -F -t ext4 -d "$G" "$W/g6.img" 64M >/dev/null
+"$V" convert -q "$W/g6.img" "$W/g6-hvm.img" >"$W/g6.out" 2>"$W/err"
+ok $? "guest with hvc0 gettys converts"
+GD="$W/g6-hvm.img?offset=1048576"
+wants=$(debugfs -R 'ls /etc/systemd/system/getty.target.wants' "$GD" 2>/dev/null)
+ok $(echo "$wants" | grep -q 'serial-getty@ttyS0.service' && ! echo "$wants" | grep -q 'hvc0' && echo 0 || echo 1) \
+	"serial-getty@hvc0 link replaced by serial-getty@ttyS0"
+debugfs -R 'stat /etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service' "$GD" 2>/dev/null | grep -q 'Fast link dest: "/lib/systemd/system/serial-getty@.service"'
+ok $? "the new link points at serial-getty@.service"
+debugfs -R 'cat /etc/inittab' "$GD" 2>/dev/null | grep -Eq '^[^#].*getty.*ttyS0'
+ok $? "inittab has a getty on ttyS0"
+grep -q 'serial-getty@hvc0.service: link removed' "$W/g6.out"
+ok $? "the summary records the removed link"
+check "console-rewritten filesystem is clean" e2fsck -fn "$GD"
+rm -f "$W/g6.img" "$W/g6-hvm.img"
+
 # --- refusals ---
 expect_fail 2 "expected PV.img and HVM.img" "no arguments: usage error" "$V" convert
 expect_fail 2 "unknown option" "unknown option refused" "$V" convert --bogus "$W/pv.img" "$W/x.img"
