@@ -274,6 +274,36 @@ static void device_path(const struct rootfs *r, const char *real, struct ev_devi
 	}
 }
 
+/* DIR/LINK's target worked out from the link text alone, for snapshots that lost the empty directory at the
+ * end of a sysfs link (git, for one, keeps no empty directories): the ancestors that hold the drivers are
+ * still there. */
+static int lexical_target(const struct rootfs *r, const char *dir, const char *link, char *out, size_t size)
+{
+	char t[PATH_MAX], joined[PATH_MAX * 2], res[PATH_MAX * 2] = "";
+	size_t n = 0;
+
+	if (rootfs_readlink(r, link, t, sizeof t) < 0)
+		return -ENOENT;
+	snprintf(joined, sizeof joined, "%s/%s", t[0] == '/' ? "" : dir, t);
+	for (char *save, *c = strtok_r(joined, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			char *sl = strrchr(res, '/');
+			n = sl ? (size_t)(sl - res) : 0;
+			res[n] = 0;
+			continue;
+		}
+		n += (size_t)snprintf(res + n, sizeof res - n, "%s%s", n ? "/" : "", c);
+		if (n >= sizeof res)
+			return -ENAMETOOLONG;
+	}
+	if (n >= size)
+		return -ENAMETOOLONG;
+	strcpy(out, res);
+	return 0;
+}
+
 static bool skip_block(const char *name)
 {
 	static const char *const prefixes[] = { "loop", "ram", "zram", "dm-", "md", "nbd", "sr", "fd" };
@@ -301,11 +331,8 @@ static void gather_devices(const struct rootfs *r, struct evidence *ev)
 				continue;
 			snprintf(path, sizeof path, "%s/%s", classes[c].dir, names[i]);
 			int e = rootfs_realpath(r, path, real, sizeof real);
-			if (e < 0) {
-				/* A link into a part of sysfs the snapshot did not keep: the device is still there. */
-				if (rootfs_readlink(r, path, real, sizeof real) < 0)
-					continue;
-			}
+			if (e < 0 && lexical_target(r, classes[c].dir, path, real, sizeof real) < 0)
+				continue;
 			/* Software devices (lo, bridges, veth, tun) have no hardware below them. */
 			if (strstr(real, "devices/virtual/"))
 				continue;
@@ -314,8 +341,7 @@ static void gather_devices(const struct rootfs *r, struct evidence *ev)
 			snprintf(d->name, sizeof d->name, "%s", names[i]);
 			clean(d->name);
 			d->cls = classes[c].cls;
-			if (e == 0)
-				device_path(r, real, d);
+			device_path(r, real, d);
 		}
 	}
 }
@@ -352,6 +378,11 @@ static void gather_xenbus(const struct rootfs *r, struct evidence *ev)
 	}
 }
 
+static bool has(const char *p, size_t n, const char *word)
+{
+	return p && memmem(p, n, word, strlen(word)) != NULL;
+}
+
 static void gather_interrupts(const struct rootfs *r, struct evidence *ev)
 {
 	struct rootfs_data d;
@@ -364,18 +395,17 @@ static void gather_interrupts(const struct rootfs *r, struct evidence *ev)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
 		size_t n = (size_t)(le - p);
-		if (memmem(p, n, "xen-percpu", 10) && memmem(p, n, "virq", 4))
+		if (has(p, n, "xen-percpu") && has(p, n, "virq"))
 			ev->irq_xen_percpu_virq++;
-		else if (memmem(p, n, "xen-pirq", 8))
+		else if (has(p, n, "xen-pirq"))
 			ev->irq_xen_pirq++;
-		else if (memmem(p, n, "xen-dyn", 7))
+		else if (has(p, n, "xen-dyn"))
 			ev->irq_xen_dyn++;
-		if (memmem(p, n, "xen-platform-pci", 16))
+		if (has(p, n, "xen-platform-pci"))
 			ev->irq_xen_platform++;
-		if (memmem(p, n, "Hypervisor callback", 19) || memmem(p, n, "hyperv", 6) ||
-		    memmem(p, n, "Hyper-V", 7))
+		if (has(p, n, "Hypervisor callback") || has(p, n, "hyperv") || has(p, n, "Hyper-V"))
 			ev->irq_hyperv++;
-		if (memmem(p, n, "virtio", 6))
+		if (has(p, n, "virtio"))
 			ev->irq_virtio++;
 		p = nl ? nl + 1 : end;
 	}

@@ -412,7 +412,8 @@ container_root("lxc-libvirt", "A libvirt-lxc container: container=lxc-libvirt.",
 container_root("systemd-nspawn", "A systemd-nspawn container: container=systemd-nspawn and /run/host/container-manager.",
                lambda r: (container_env(r, "systemd-nspawn"), r.write("run/host/container-manager", "systemd-nspawn\n")))
 container_root("rkt", "A rkt pod: container=rkt.", lambda r: container_env(r, "rkt"))
-container_root("openvz", "An OpenVZ container: /proc/vz without /proc/bc.", lambda r: r.mkdir("proc/vz"))
+container_root("openvz", "An OpenVZ container: /proc/vz without /proc/bc.",
+               lambda r: r.write("proc/vz/veinfo", "       101     0     4     10.0.0.101\n"))
 
 
 def _proot(r):
