@@ -512,15 +512,24 @@ static void plan_consoles(struct build *b)
 	char *con_link = fmt(b, "%s/serial-getty@%s.service", dir, p->console);
 	bool con_exists = con_link && image_lstat(b->img, con_link, &ft) == 0;
 
-	for (size_t i = 0; i < 2; i++) {
-		char *link = fmt(b, "%s/serial-getty@%s.service", dir, pv_consoles[i]), *target = NULL;
+	/* serial-getty@ is what distributions enable for hvc0; some images enable plain getty@hvc0 */
+	for (size_t i = 0; i < 4; i++) {
+		const char *unit = i < 2 ? "serial-getty" : "getty";
+		char *link = fmt(b, "%s/%s@%s.service", dir, unit, pv_consoles[i % 2]), *target = NULL;
 		if (link && image_readlink(b->img, link, &target) == 0) {
-			add_str(b, &p->gettys, &p->n_gettys, fmt(b, "%s (systemd)", pv_consoles[i]));
+			add_str(b, &p->gettys, &p->n_gettys, fmt(b, "%s (systemd %s@)", pv_consoles[i % 2], unit));
 			/* systemd would wait 90 s for a device that never appears under HVM */
 			add_link(b, false, link, target, "the PV console does not exist under HVM; systemd would "
 				 "wait 90 s for it");
 			if (!con_exists) {
-				add_link(b, true, con_link, target, "a login on the HVM serial console");
+				/* the twin is serial-getty@ (it sets the baud rate), next to the old link's target */
+				char *slash = strrchr(target, '/');
+				char *twin = i < 2 ? dup(b, target)
+					   : fmt(b, "%.*sserial-getty@.service", slash ? (int)(slash - target + 1) : 0,
+						 target);
+				if (twin)
+					add_link(b, true, con_link, twin, "a login on the HVM serial console");
+				free(twin);
 				con_exists = true;
 			}
 		}
@@ -528,7 +537,7 @@ static void plan_consoles(struct build *b)
 		free(link);
 	}
 	if (con_exists && !p->n_link_adds)
-		add_str(b, &p->gettys, &p->n_gettys, fmt(b, "%s (systemd)", p->console));
+		add_str(b, &p->gettys, &p->n_gettys, fmt(b, "%s (systemd serial-getty@)", p->console));
 	free(con_link);
 
 	size_t len;

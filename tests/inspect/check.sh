@@ -47,7 +47,7 @@ with_microcode() {
 mkimage() { # ROOTDIR IMAGE [mke2fs args...]
 	local root=$1 img=$2; shift 2
 	rm -f "$img"
-	mke2fs -q -F "$@" -d "$root" "$img" 32M >/dev/null
+	mke2fs -q -F "$@" -d "$root" "$img" "${SIZE:-32M}" >/dev/null
 }
 
 # msdos disk with partition 1 at 1 MiB holding FS
@@ -227,6 +227,9 @@ initramfs "$T/ir" "$R/boot/initrd.img-6.1.0-18-amd64" lz4 ata_piix.ko sd_mod.ko
 sed -i 's|console=hvc0 quiet|console=hvc0 resume=/dev/xvda2 quiet|' "$R/boot/grub/grub.cfg"
 printf '/dev/xvda1 / ext4 defaults 0 1\n/dev/xvda2 none swap sw 0 0\n' >"$R/etc/fstab"
 mkdir -p "$R/etc/initramfs-tools/conf.d"; echo "RESUME=/dev/xvda2" >"$R/etc/initramfs-tools/conf.d/resume"
+# this one enables plain getty@hvc0, as some cloud images do
+rm "$R/etc/systemd/system/getty.target.wants/serial-getty@hvc0.service"
+ln -s /lib/systemd/system/getty@.service "$R/etc/systemd/system/getty.target.wants/getty@hvc0.service"
 mkimage "$R" "$T/resume.img" -t ext4
 rc=$(run "$T/r.json" "$T/resume.img" --json)
 is "$rc" 0 "resume elsewhere: not a blocker"
@@ -239,6 +242,9 @@ is "$(jget "$T/r.json" '"/dev/xvda2 none swap sw,nofail" in [e for e in j["edits
 	True "resume elsewhere: swap line made nofail"
 is "$(jget "$T/r.json" '[e for e in j["edits"] if e["path"]=="/etc/initramfs-tools/conf.d/resume"][0]["content"]')" \
 	"RESUME=none" "resume elsewhere: conf.d/resume"
+is "$(jget "$T/r.json" 'j["links_removed"][0]["path"], j["links_added"][0]["target"]')" \
+	"('/etc/systemd/system/getty.target.wants/getty@hvc0.service', '/lib/systemd/system/serial-getty@.service')" \
+	"getty@hvc0: removed, serial-getty@ttyS0 added"
 
 # ---- 6. ext features GRUB cannot read; 7. a journal that needs recovery ----
 mkimage "$T/debian" "$T/inline.img" -t ext4 -O inline_data
@@ -261,6 +267,28 @@ rc=$(run "$T/x.json" "$T/xen.img" --json)
 is "$rc" 1 "kernel-xen only: blocked"
 is "$(jget "$T/x.json" '[b["code"] for b in j["blockers"]], j["kernels"][0]["hvm_capable"]')" \
 	"(['only-xen-kernels'], False)" "kernel-xen only: only-xen-kernels"
+
+# ---- 8b. a real Debian 12 initramfs, when the convert tests have cached a debootstrap tree ----
+real=$(ls -d "${XDG_CACHE_HOME:-$HOME/.cache}"/virtmode/distro/tree-*/boot 2>/dev/null | head -1)
+rk=$(ls "$real" 2>/dev/null | sed -n 's/^vmlinuz-//p' | head -1)
+if [ -n "$rk" ] && [ -f "$real/initrd.img-$rk" ] && [ -f "$real/config-$rk" ]; then
+	R=$T/real; mkdir -p "$R/boot/grub" "$R/etc"
+	cp "$real/vmlinuz-$rk" "$real/config-$rk" "$real/initrd.img-$rk" "$R/boot/"
+	printf 'root (hd0)\nkernel /boot/vmlinuz-%s root=/dev/xvda1 console=hvc0\ninitrd /boot/initrd.img-%s\n' \
+		"$rk" "$rk" >"$R/boot/grub/menu.lst"
+	echo "/dev/xvda1 / ext4 defaults 0 1" >"$R/etc/fstab"
+	SIZE=128M mkimage "$R" "$T/real.img" -t ext4
+	rc=$(run "$T/real.json" "$T/real.img" --json)
+	is "$rc" 0 "real Debian initramfs ($rk): ready"
+	is "$(jget "$T/real.json" '(lambda k: (k["initramfs_files"] > 200, k["initramfs_error"], k["has_target_driver"], "ata_piix" in k["disk_modules"] + k["builtin_drivers"]))(j["kernels"][0])')" \
+		"(True, None, True, True)" "real Debian initramfs: read, ata_piix found"
+	for t in kvm nitro; do
+		rc=$(run "$T/real-$t.json" "$T/real.img" --json --target $t)
+		is "$rc" 0 "real Debian initramfs (MODULES=most): ready for $t too"
+	done
+else
+	echo "ok $((n += 1)) - real Debian initramfs # SKIP no cached debootstrap tree"
+fi
 
 # ---- 9. bad input: one clear line, exit 2, nothing on stdout ----
 bad() { # NAME FILE EXPECTED-TEXT
