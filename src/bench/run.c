@@ -31,11 +31,13 @@
 /* Suite shapes. The default keeps 22 metrics under 30 s on 2 CPUs, --quick under 5 s. */
 struct run_shape {
 	uint64_t sample_ns;
-	unsigned samples;
+	unsigned samples, min_samples;
+	uint64_t budget_ns;      /* sampling time per metric: one iteration longer than the sample
+				  * (a 20 ms memcpy, a 4 ms fork+exec on a busy machine) gets fewer samples */
 	uint64_t disk_cap;
 };
-static const struct run_shape run_default = { 2000000, 81, 128u << 20 };
-static const struct run_shape run_quick = { 1000000, 21, 16u << 20 };
+static const struct run_shape run_default = { 2000000, 81, 15, 400000000, 128u << 20 };
+static const struct run_shape run_quick = { 1000000, 21, 7, 60000000, 16u << 20 };
 
 size_t bench_metric_count(void) { return metrics_count; }
 const char *bench_metric_name(size_t i) { return i < metrics_count ? metrics_table[i].name : NULL; }
@@ -161,13 +163,17 @@ static void run_one(const struct metric_def *m, struct metric_ctx *c, const stru
 	uint64_t n = calibrate_iterations(run_measure_cb, &rm, shape->sample_ns, max_iters);
 	if (n)
 		n = calibrate_iterations(run_measure_cb, &rm, shape->sample_ns, max_iters);
-	if (n == 0 || m->run(c, n) == CALIBRATE_FAILED) {
+	uint64_t warm = n ? m->run(c, n) : CALIBRATE_FAILED;
+	if (warm == CALIBRATE_FAILED) {
 		mr->status = BENCH_FAILED;
 		run_set_note(mr, "the measured operation failed");
 		goto out;
 	}
 	mr->iterations = n;
-	mr->samples = calloc(shape->samples, sizeof *mr->samples);
+	unsigned want = shape->samples;
+	if (warm > 0 && shape->budget_ns / warm < want)
+		want = shape->budget_ns / warm > shape->min_samples ? (unsigned)(shape->budget_ns / warm) : shape->min_samples;
+	mr->samples = calloc(want, sizeof *mr->samples);
 	if (!mr->samples) {
 		mr->status = BENCH_FAILED;
 		goto out;
@@ -176,7 +182,7 @@ static void run_one(const struct metric_def *m, struct metric_ctx *c, const stru
 	 * retake it (at most as many retakes as samples, so a busy machine costs bounded time, not accuracy).
 	 * Only for metrics without a partner process, whose preemptions we cannot see. */
 	bool solo = c->pid == 0;
-	for (unsigned attempt = 0; mr->n_samples < shape->samples; attempt++) {
+	for (unsigned attempt = 0; mr->n_samples < want; attempt++) {
 		long sw0 = run_involuntary_switches();
 		uint64_t t = m->run(c, n);
 		if (t == CALIBRATE_FAILED) {
@@ -184,7 +190,7 @@ static void run_one(const struct metric_def *m, struct metric_ctx *c, const stru
 			run_set_note(mr, "the measured operation failed");
 			goto out;
 		}
-		if (solo && run_involuntary_switches() != sw0 && attempt < shape->samples) {
+		if (solo && run_involuntary_switches() != sw0 && attempt < want) {
 			mr->rejected++;
 			continue;
 		}
