@@ -98,6 +98,12 @@ static void issue(struct build *b, bool blocker, const char *code, char *reason,
 	struct plan *p = b->p;
 	struct plan_issue **arr = blocker ? &p->blockers : &p->warnings;
 	size_t *n = blocker ? &p->n_blockers : &p->n_warnings;
+	/* the same file read by two passes reports its problem once */
+	for (size_t i = 0; reason && i < *n; i++)
+		if (!strcmp((*arr)[i].code, code) && !strcmp((*arr)[i].reason, reason)) {
+			free(reason);
+			return;
+		}
 	struct plan_issue *t = grow(b, *arr, n, sizeof *t);
 
 	if (!t) {

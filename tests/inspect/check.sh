@@ -268,6 +268,18 @@ is "$rc" 1 "kernel-xen only: blocked"
 is "$(jget "$T/x.json" '[b["code"] for b in j["blockers"]], j["kernels"][0]["hvm_capable"]')" \
 	"(['only-xen-kernels'], False)" "kernel-xen only: only-xen-kernels"
 
+# ---- 8a. unreadable things are reported, not crashed on: a symlink loop, a truncated initramfs ----
+R=$T/odd; cp -a "$T/debian" "$R"
+ln -s loop2 "$R/boot/grub/menu.lst"; ln -s menu.lst "$R/boot/grub/loop2"
+head -c 200 "$T/debian/boot/initrd.img-6.1.0-18-amd64" >"$R/boot/initrd.img-6.1.0-18-amd64"
+mkimage "$R" "$T/odd.img" -t ext4
+rc=$(run "$T/o.json" "$T/odd.img" --json)
+is "$rc" 0 "symlink loop + truncated initramfs: still a plan"
+is "$(jget "$T/o.json" 'sorted(w["code"] for w in j["warnings"])')" "['config-unreadable', 'initramfs-unreadable']" \
+	"symlink loop + truncated initramfs: both reported"
+has "$T/o.json" "Too many levels of symbolic links" "symlink loop: named as such"
+has "$T/o.json" "gzip archive at byte 0 is truncated" "truncated initramfs: named as such"
+
 # ---- 8b. a real Debian 12 initramfs, when the convert tests have cached a debootstrap tree ----
 real=$(ls -d "${XDG_CACHE_HOME:-$HOME/.cache}"/virtmode/distro/tree-*/boot 2>/dev/null | head -1)
 rk=$(ls "$real" 2>/dev/null | sed -n 's/^vmlinuz-//p' | head -1)
