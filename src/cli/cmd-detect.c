@@ -93,18 +93,22 @@ int cmd_detect(const struct global_opts *g, int argc, char **argv)
 int cmd_collect(const struct global_opts *g, int argc, char **argv)
 {
 	bool include_ids = false;
+	const char *archive = NULL;
 	static const struct option opts[] = {
-		{ "include-ids", no_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' }, { 0 },
+		{ "include-ids", no_argument, NULL, 'i' }, { "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': include_ids = true; break;
+		case 'o': archive = optarg; break;
 		case 'h':
-			puts("usage: virtmode [--root DIR] collect [--include-ids] OUTDIR\n\n"
+			puts("usage: virtmode [--root DIR] collect [--include-ids] OUTDIR\n"
+			     "       virtmode [--root DIR] collect [--include-ids] -o FILE.tar.gz\n\n"
 			     "Writes a snapshot root with exactly the files virtmode detect reads (cpuid.txt and dmesg.txt at\n"
 			     "its top), for `virtmode --root OUTDIR detect` elsewhere or a bug report. Serial numbers and\n"
 			     "UUIDs are left out unless --include-ids.");
@@ -114,14 +118,15 @@ int cmd_collect(const struct global_opts *g, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind + 1 != argc) {
-		output_error("collect", "one output directory expected (try 'virtmode collect --help')");
+	if (optind + (archive ? 0 : 1) != argc) {
+		output_error("collect", "one output directory or -o FILE.tar.gz expected (try 'virtmode collect --help')");
 		return 2;
 	}
-	const char *what = NULL;
-	int e = detect_collect(g->root, argv[optind], include_ids, &what);
+	const char *what = NULL, *target = archive ? archive : argv[optind];
+	int e = archive ? detect_collect_archive(g->root, archive, include_ids, &what)
+			: detect_collect(g->root, argv[optind], include_ids, &what);
 	if (e < 0) {
-		output_error(what ? what : argv[optind], "%s", strerror(-e));
+		output_error(what ? what : target, "%s", strerror(-e));
 		return 2;
 	}
 	return 0;

@@ -5,6 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,5 +284,39 @@ int detect_collect(const char *root, const char *dir, bool include_ids, const ch
 	free(ev);
 	rootfs_close(src);
 	close(c.dst);
+	return e;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	return remove(path) < 0 ? -1 : 0;
+}
+
+extern char **environ;
+
+int detect_collect_archive(const char *root, const char *file, bool include_ids, const char **what)
+{
+	char tmp[] = "/tmp/virtmode-collect-XXXXXX", snap[64];
+	int e;
+
+	if (!mkdtemp(tmp)) {
+		*what = "/tmp";
+		return -errno;
+	}
+	/* The archive holds one directory, named like the file: "snap.tar.gz" unpacks into snap/. */
+	snprintf(snap, sizeof snap, "%s/snapshot", tmp);
+	e = detect_collect(root, snap, include_ids, what);
+	if (e == 0) {
+		char *argv[] = { "tar", "-czf", (char *)file, "-C", tmp, "snapshot", NULL };
+		pid_t pid;
+		int status;
+		e = -posix_spawnp(&pid, "tar", NULL, NULL, argv, environ);
+		if (e == 0 && waitpid(pid, &status, 0) == pid && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+			e = -EIO;
+		if (e < 0)
+			*what = file;
+	}
+	nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return e;
 }

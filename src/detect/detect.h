@@ -29,3 +29,5 @@ const char *detect_result_container(const struct detect_result *r);
  * or be empty. INCLUDE_IDS keeps serial numbers and UUIDs. Returns 0 or a negative errno; *what names the
  * path that failed. */
 int detect_collect(const char *root, const char *dir, bool include_ids, const char **what);
+/* The same snapshot as a gzipped tar archive FILE (made with tar(1) from a temporary directory). */
+int detect_collect_archive(const char *root, const char *file, bool include_ids, const char **what);

@@ -166,11 +166,12 @@ static void print_cell(FILE *out, enum cell c, bool color, int width)
 		fprintf(out, "%-*s", width, cell);
 }
 
-static void wrap(FILE *out, const char *indent, const char *text, int width)
+/* TEXT wrapped at WIDTH: FIRST before the first line, INDENT before the others. */
+static void wrap(FILE *out, const char *first, const char *indent, const char *text, int width)
 {
 	const char *p = text;
 	int col = 0;
-	fputs(indent, out);
+	fputs(first, out);
 	while (*p) {
 		size_t w = strcspn(p, " ");
 		if (col && col + (int)w + 1 > width) {
@@ -239,7 +240,7 @@ void report_text(const struct verdict *v, FILE *out, bool color, bool explain)
 	}
 	for (int i = 0; i < v->n_devices; i++) {
 		const struct v_device *d = &v->devices[i];
-		fprintf(out, "  %-12s %-6s %-4s %-12s ", i ? "" : "devices", d->name, vocab_dev_class_to_string(d->cls),
+		fprintf(out, "  %-12s %-8s %-4s %-12s ", i ? "" : "devices", d->name, vocab_dev_class_to_string(d->cls),
 			d->driver[0] ? d->driver : "?");
 		if (d->native)
 			fputs("native hardware", out);
@@ -261,7 +262,7 @@ void report_text(const struct verdict *v, FILE *out, bool color, bool explain)
 					n += (size_t)w;
 			}
 		fprintf(out, "  xen features %08x\n", v->xen_features);
-		wrap(out, "               ", line, 90);
+		wrap(out, "               ", "               ", line, 90);
 	}
 
 	fprintf(out, "\n%swhy%s (confidence %s)\n", b, r, vocab_confidence_to_string(v->confidence));
@@ -284,7 +285,7 @@ void report_text(const struct verdict *v, FILE *out, bool color, bool explain)
 	if (v->n_advice) {
 		fprintf(out, "\n%sadvice%s\n", b, r);
 		for (int i = 0; i < v->n_advice; i++)
-			wrap(out, "  ", v->advice[i].text, 100);
+			wrap(out, "  - ", "    ", v->advice[i].text, 100);
 	}
 }
 

@@ -24,4 +24,9 @@ check "the snapshot is small (< 2 MB)" bash -c "[ \$(du -sk '$tmp/live' | cut -f
 "$VIRTMODE" collect "$tmp/live" 2>"$tmp/err"; rc=$?
 ok $([ $rc = 2 ] && grep -q 'not empty' "$tmp/err" && echo 0 || echo 1) "collect refuses a non-empty directory (rc $rc)"
 "$VIRTMODE" collect 2>/dev/null; ok $([ $? = 2 ] && echo 0 || echo 1) "collect without a directory is a usage error"
+"$VIRTMODE" --root "$SRCDIR/tests/roots/xen-pvhvm-domu" collect -o "$tmp/snap.tar.gz"; ok $? "collect -o FILE.tar.gz"
+mkdir "$tmp/unpacked" && tar -xzf "$tmp/snap.tar.gz" -C "$tmp/unpacked"
+"$VIRTMODE" --root "$tmp/unpacked/snapshot" detect --json >"$tmp/tar.json"
+check "the archive unpacks into snapshot/, which classifies the same" cmp "$tmp/tar.json" "$tmp/xen-pvhvm-domu.a.json"
+check "no temporary directory is left behind" bash -c "! ls -d /tmp/virtmode-collect-* 2>/dev/null | grep -q ."
 done_testing
