@@ -24,3 +24,16 @@ mke2fs -q -F -t ext2 -b 1024 -N 32 -m 0 -O ^resize_inode,^dir_index -d "$t/root"
 # msdos: partition 1 at sector 2 (keeps the seed small)
 { head -c 446 /dev/zero; printf '\200\0\0\0\203\0\0\0\002\0\0\0\300\0\0\0'; head -c 48 /dev/zero; printf '\125\252';
   head -c 512 /dev/zero; cat "$out/image/bare"; } >"$out/image/msdos"
+# GPT: protective MBR, header at LBA 1, one entry (Linux filesystem type) at LBA 2, the fs at LBA 4
+python3 - "$out/image/bare" "$out/image/gpt" <<'PY'
+import struct, sys, uuid
+fs = open(sys.argv[1], 'rb').read()
+mbr = bytearray(512)
+mbr[446:462] = struct.pack('<B3sB3sII', 0, b'\0\0\0', 0xEE, b'\0\0\0', 1, 0xFFFFFFFF)
+mbr[510:512] = b'\x55\xaa'
+hdr = struct.pack('<8sIIIIQQQQ16sQIII', b'EFI PART', 0x10000, 92, 0, 0, 1, 0, 4, 4 + len(fs) // 512 - 1,
+                  b'\0' * 16, 2, 1, 128, 0)
+ent = uuid.UUID('0FC63DAF-8483-4772-8E79-3D69D8477DE4').bytes_le + b'\1' * 16 + struct.pack('<QQQ', 4, 4 + len(fs) // 512 - 1, 0)
+with open(sys.argv[2], 'wb') as o:
+    o.write(mbr + hdr.ljust(512, b'\0') + ent.ljust(1024, b'\0') + fs)
+PY

@@ -164,6 +164,9 @@ rc=$(run "$T/p.json" "$T/debian-msdos.img" --json)
 is "$rc" 0 "msdos disk: exit 0"
 is "$(jget "$T/p.json" 'j["filesystem"]["layout"], j["filesystem"]["label"], j["verdict"]')" \
 	"('msdos', 'debroot', 'ready-with-changes')" "msdos disk: filesystem found in partition 1"
+cp "$T/debian.img" "$T/odd?name.img"
+rc=$(run "$T/q.json" "$T/odd?name.img" --json)
+is "$(jget "$T/q.json" 'j["filesystem"]["label"]')" debroot "a '?' in the file name is not taken for libext2fs options"
 gpt "$T/debian.img" "$T/debian-gpt.img"
 rc=$(run "$T/g.json" "$T/debian-gpt.img" --json)
 is "$rc" 0 "gpt disk: exit 0"
