@@ -73,6 +73,15 @@ check "--label sets the filesystem label" bash -c "[ \"\$(dumpe2fs -h '$W/hvm-la
 debugfs -R 'cat /etc/fstab' "$W/hvm-label.img?offset=1048576" 2>/dev/null | grep -Eq '^LABEL=/[[:space:]]+/[[:space:]]'
 ok $? "--label: fstab names / by LABEL=/"
 
+# --console reaches the plan; --target kvm checks for virtio drivers, which this initramfs lacks
+"$V" convert -q --console ttyS1 "$W/pv.img" "$W/hvm-s1.img" >"$W/s1.out" 2>"$W/err"
+ok $? "--console ttyS1 converts"
+debugfs -R 'cat /boot/grub/grub.cfg' "$W/hvm-s1.img?offset=1048576" 2>/dev/null | grep -q 'console=ttyS1'
+ok $? "--console ttyS1: the kernel line names ttyS1"
+rm -f "$W/hvm-s1.img"
+expect_fail 3 "blocked: .*no driver for the kvm disk" "--target kvm without virtio in the initramfs: blocked (exit 3)" \
+	"$V" convert -q --target kvm "$W/pv.img" "$W/x.img"
+
 # --- a partitioned input (an already converted disk) converts again, nothing left to rewrite twice ---
 "$V" convert -q "$W/hvm.img" "$W/again.img" >"$W/again.out" 2>"$W/err"
 ok $? "an msdos-partitioned input converts"
@@ -134,6 +143,8 @@ mkdir -p "$W/nokernel/etc"
 echo '/dev/xvda1 / ext4 defaults 0 1' >"$W/nokernel/etc/fstab"
 mke2fs -q -F -t ext4 -d "$W/nokernel" "$W/nokernel.img" 32M >/dev/null
 expect_fail 3 "nokernel.img: " "guest without a kernel refused (blocked, exit 3)" "$V" convert -q "$W/nokernel.img" "$W/x.img"
+"$V" convert -q --json "$W/nokernel.img" "$W/x.img" >"$W/blocked.json" 2>/dev/null
+check "blocked --json: converted false, the blockers listed" python3 -c "import json; d=json.load(open('$W/blocked.json')); assert d['converted'] is False and d['plan']['blockers']"
 expect_fail 1 "grub-pc-bin|boot.img" "missing GRUB boot code: clear error" env VIRTMODE_GRUB_DIR="$W/nogrub" "$V" convert -q "$W/pv.img" "$W/x.img"
 ok $([ ! -e "$W/x.img" ] && no_leftover "$W" && echo 0 || echo 1) "no output and no temporary file after any refusal"
 
