@@ -38,6 +38,14 @@ static void put(int i, const uint8_t *data, size_t len)
 	close(fd);
 }
 
+static void cleanup(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		fputs("fuzz-root: could not remove the temporary root\n", stderr);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc; (void)argv;
@@ -58,6 +66,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fclose(f);
 	}
 	devnull = fopen("/dev/null", "w");
+	atexit(cleanup);
 	return 0;
 }
 
