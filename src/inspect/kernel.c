@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/output.h"
 #include "inspect/initramfs.h"
 
 #define CONFIG_MAX (4u << 20)
@@ -249,10 +250,15 @@ int kernel_scan(const struct image *img, struct plan *p)
 
 	if (image_list_dir(img, "/boot", &ents, &n) < 0)
 		return 0;
+	size_t total = 0, done = 0;
+	for (size_t i = 0; i < n; i++)
+		total += !strncmp(ents[i].name, "vmlinuz-", 8);
 	for (size_t i = 0; i < n; i++) {
 		const char *name = ents[i].name;
 		if (strncmp(name, "vmlinuz-", 8) || !name[8] || ents[i].type == IMAGE_FT_DIR)
 			continue;
+		/* unpacking an initramfs takes a second or two each */
+		output_progress("initramfs", done++, total);
 		struct plan_kernel *t = realloc(p->kernels, (p->n_kernels + 1) * sizeof *t);
 		if (!t)
 			goto oom;
@@ -266,6 +272,8 @@ int kernel_scan(const struct image *img, struct plan *p)
 		if (inspect_kernel(img, k) < 0)
 			goto oom;
 	}
+	if (total)
+		output_progress("initramfs", total, total);
 	image_dirents_free(ents, n);
 	if (p->n_kernels > 1)
 		qsort(p->kernels, p->n_kernels, sizeof *p->kernels, kernel_cmp);

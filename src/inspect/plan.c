@@ -473,13 +473,13 @@ static void plan_boot_rewrites(struct build *b)
 	struct plan *p = b->p;
 	enum image_ftype ft;
 
-	rewrite_file(b, "/boot/grub/grub.cfg", "GRUB 2 config: PV disk names and console", "boot-config",
+	rewrite_file(b, "/boot/grub/grub.cfg", "GRUB 2 config: PV disk names and console", "resume-outside-image",
 		     rewrite_grub2_cfg);
-	bool g2 = rewrite_file(b, "/boot/grub2/grub.cfg", "GRUB 2 config: PV disk names and console", "boot-config",
+	bool g2 = rewrite_file(b, "/boot/grub2/grub.cfg", "GRUB 2 config: PV disk names and console", "resume-outside-image",
 			       rewrite_grub2_cfg);
-	rewrite_file(b, "/boot/grub/menu.lst", "GRUB legacy menu: (hd0), root=, console", "boot-config",
+	rewrite_file(b, "/boot/grub/menu.lst", "GRUB legacy menu: (hd0), root=, console", "resume-outside-image",
 		     rewrite_grub_legacy);
-	rewrite_file(b, "/boot/grub/grub.conf", "GRUB legacy menu: (hd0), root=, console", "boot-config",
+	rewrite_file(b, "/boot/grub/grub.conf", "GRUB legacy menu: (hd0), root=, console", "resume-outside-image",
 		     rewrite_grub_legacy);
 	rewrite_file(b, "/boot/grub/device.map", "GRUB device map: the disk's name under HVM", "boot-config",
 		     rewrite_device_map);
