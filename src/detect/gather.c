@@ -249,7 +249,10 @@ static void device_path(const struct rootfs *r, const char *real, struct ev_devi
 	int n = 0;
 
 	snprintf(dir, sizeof dir, "%s", real);
+	/* Up to the first driver the table knows (and, for NVMe, the PCI ids that tell QEMU's from hardware). */
 	while (strlen(dir) > strlen("sys/devices") && n < (int)N(d->drivers)) {
+		if (n && tables_driver(d->drivers[n - 1]) && (strcmp(d->drivers[n - 1], "nvme") || d->pci_vendor))
+			break;
 		snprintf(path, sizeof path, "%s/driver", dir);
 		if (rootfs_link_name(r, path, drv, sizeof drv) == 0) {
 			clean(drv);
@@ -330,8 +333,10 @@ static void gather_devices(const struct rootfs *r, struct evidence *ev)
 			if (classes[c].cls == DEV_DISK && skip_block(names[i]))
 				continue;
 			snprintf(path, sizeof path, "%s/%s", classes[c].dir, names[i]);
-			int e = rootfs_realpath(r, path, real, sizeof real);
-			if (e < 0 && lexical_target(r, classes[c].dir, path, real, sizeof real) < 0)
+			/* Sysfs class entries are relative links into sys/devices: working the target out from the
+			 * link text is one readlink instead of a lookup per component. */
+			if (lexical_target(r, classes[c].dir, path, real, sizeof real) < 0 &&
+			    rootfs_realpath(r, path, real, sizeof real) < 0)
 				continue;
 			/* Software devices (lo, bridges, veth, tun) have no hardware below them. */
 			if (strstr(real, "devices/virtual/"))
