@@ -673,11 +673,16 @@ static void check_kernels(struct build *b, const char *kernel_path)
 			      fmt(b, "%s: %s; cannot tell whether it holds a driver for the %s disk (%s)", k->initramfs,
 				  k->initramfs_error, plan_target_to_string(p->target), missing), "");
 		} else {
+			static const char *const add[] = { [PLAN_TARGET_XEN_HVM] = "ata_piix sd_mod",
+							   [PLAN_TARGET_KVM] = "virtio_blk virtio_pci",
+							   [PLAN_TARGET_NITRO] = "nvme" };
+			char fix[320];
+			snprintf(fix, sizeof fix, "rebuild it in the guest with MODULES=most in "
+				 "/etc/initramfs-tools/initramfs.conf (update-initramfs -u), or add the driver "
+				 "(dracut -f --add-drivers '%s')", add[p->target]);
 			issue(b, true, "initramfs-no-disk-driver",
 			      fmt(b, "%s holds no driver for the %s disk (needs %s; has: %s)", k->initramfs,
-				  plan_target_to_string(p->target), missing, k->n_modules ? "" : "none"),
-			      "rebuild it in the guest with MODULES=most in /etc/initramfs-tools/initramfs.conf "
-			      "(update-initramfs -u), or add the driver (dracut --add-drivers 'ata_piix sd_mod')");
+				  plan_target_to_string(p->target), missing, k->n_modules ? "" : "none"), fix);
 			/* the modules it does have, on the reason line */
 			struct plan_issue *is = &p->blockers[p->n_blockers - 1];
 			if (!b->oom && k->n_modules) {

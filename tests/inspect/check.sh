@@ -157,6 +157,7 @@ rc=$(run "$T/dn.txt" "$T/debian.img" --target nitro)
 is "$rc" 1 "debian ext4, --target nitro: blocked (no nvme)"
 has "$T/dn.txt" "holds no driver for the nitro disk (needs nvme" "debian ext4, nitro: reason names nvme"
 has "$T/dn.txt" "MODULES=most" "debian ext4, nitro: fix says MODULES=most"
+has "$T/dn.txt" "--add-drivers 'nvme'" "debian ext4, nitro: fix names the nitro driver"
 
 # ---- 2. partitioned disks holding the same filesystem ----
 partition "$T/debian.img" "$T/debian-msdos.img"
