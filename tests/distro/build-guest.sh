@@ -74,10 +74,14 @@ grep -qx 'MODULES=most' "$tree/etc/initramfs-tools/initramfs.conf" ||
 # --- configure a copy of the tree as the guest ------------------------------------------------
 mkdir -p "$(dirname "$out")"
 root=$(mktemp -d "$(dirname "$out")/.root.XXXXXX")
-cleanup() {
-	for m in dev sys proc; do mountpoint -q "$root/$m" && umount "$root/$m"; done
-	rm -rf "$root"
+unmount_root() {
+	local m
+	for m in "$root/dev" "$root/sys" "$root/proc" "$root"; do
+		if mountpoint -q "$m"; then umount "$m" || return 1; fi
+	done
 }
+# Never rm -rf a tree with /dev bound into it.
+cleanup() { unmount_root && rm -rf "$root"; }
 trap cleanup EXIT
 cp -a "$tree/." "$root/"
 rm -f "$root/.virtmode-done"
@@ -179,6 +183,9 @@ if [ "$modules" = dep ] || [ -n "$resume" ]; then
 	# Rebuild the initramfs inside the guest, as `update-initramfs -u` does after the admin
 	# changed its configuration.
 	sed -i "s/^MODULES=.*/MODULES=$modules/" "$root/etc/initramfs-tools/initramfs.conf"
+	# The tree's root must be a mount point, for MODULES=dep to find the device of / (as seen from
+	# inside the chroot, mounts are relative to its root).
+	mount --bind "$root" "$root"
 	mount -t proc proc "$root/proc"
 	mount -t sysfs sys "$root/sys"
 	mount --bind /dev "$root/dev"
@@ -198,7 +205,7 @@ if [ "$modules" = dep ] || [ -n "$resume" ]; then
 		distro_log "MODULES=dep initramfs: $(grep -Eo '[a-z0-9_-]+\.ko' "$root.list" | tr '\n' ' ')"
 		rm -f "$root.list"
 	fi
-	for m in dev sys proc; do umount "$root/$m"; done
+	unmount_root || distro_die "cannot unmount what is mounted under $root"
 fi
 
 # Size: what the tree uses plus room, as a PV root volume has.

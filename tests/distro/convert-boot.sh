@@ -31,8 +31,8 @@ pvgetty=$(case $kind in
 	sysvinit) debugfs -R 'cat /etc/inittab' "$pv" 2>/dev/null | grep -c '^[^#].*getty.* hvc0' ;;
 	esac)
 ok $([ "${pvgetty:-0}" -ge 1 ] && echo 0 || echo 1) "the PV guest has a getty on hvc0"
-ok $(debugfs -R 'cat /boot/grub/menu.lst' "$pv" 2>/dev/null | grep -q 'root=/dev/xvda1 .*console=hvc0' &&
-	echo 0 || echo 1) "the PV guest's menu.lst boots root=/dev/xvda1 console=hvc0"
+menu=$(debugfs -R 'cat /boot/grub/menu.lst' "$pv" 2>/dev/null)
+ok $(grep -q 'root=/dev/xvda1 .*console=hvc0' <<<"$menu" && echo 0 || echo 1) "the PV guest's menu.lst boots root=/dev/xvda1 console=hvc0"
 
 rm -f "$conv" "$ref"
 check "virtmode convert $kind PV guest" "$VIRTMODE" convert "$pv" "$conv"
@@ -107,7 +107,7 @@ if [ -f "$w/converted.serial.log" ]; then
 	bad=$(unclean "$w/converted.serial.log")
 	ok $([ -z "$bad" ] && echo 0 || echo 1) "converted: boot neither waits for nor retries a PV console"
 	[ -n "$bad" ] && sed 's/^/#   /' <<<"$bad"
-	ok $(tr -d '\r' <"$w/converted.serial.log" | grep -Eq 'Debian GNU/Linux 12 [^ ]+ ttyS0' &&
+	ok $(grep -Eq 'Debian GNU/Linux 12 [^ ]+ ttyS0' "$w/converted.serial.log" &&
 		echo 0 || echo 1) "converted: the login is the getty on ttyS0"
 	if [ -f "$w/reference.serial.log" ]; then
 		extra=$(comm -23 <(failed_units "$w/converted.serial.log") <(failed_units "$w/reference.serial.log"))
