@@ -32,6 +32,38 @@ struct out_file {
 	char dir[4096];
 };
 
+/* The one piece of global state, for signal handlers only: the name of a named temporary output (used
+ * when the output's filesystem has no O_TMPFILE, and for the moment between link and rename with
+ * --force), so that SIGINT/SIGTERM/SIGHUP remove it before we die. SIGKILL cannot be caught; the file is
+ * then hidden (.NAME.virtmode-XXXXXX) but never at the output path. */
+static char cleanup_path[4096];
+static volatile sig_atomic_t cleanup_armed;
+
+static void cleanup_on_signal(int sig)
+{
+	if (cleanup_armed)
+		unlink(cleanup_path);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void cleanup_arm(const char *path)
+{
+	cleanup_armed = 0;
+	snprintf(cleanup_path, sizeof cleanup_path, "%s", path);
+	cleanup_armed = 1;
+}
+
+static void cleanup_install(void)
+{
+	struct sigaction sa = { .sa_handler = cleanup_on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 static int fail(struct convert_error *err, int code, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static int fail(struct convert_error *err, int code, const char *file, const char *fmt, ...)
@@ -113,6 +145,7 @@ static int out_open(struct out_file *f, const char *output, struct convert_error
 	f->fd = mkstemp(f->tmp);
 	if (f->fd < 0)
 		return fail(err, -errno, output, "cannot create a file in %s: %s", f->dir, strerror(errno));
+	cleanup_arm(f->tmp);
 	fchmod(f->fd, 0644);
 	snprintf(f->path, sizeof f->path, "%s", f->tmp);
 	return 0;
@@ -126,6 +159,7 @@ static void out_discard(struct out_file *f)
 	f->fd = -1;
 	if (!f->anonymous)
 		unlink(f->tmp);
+	cleanup_armed = 0;
 }
 
 /* Makes the finished file appear at the output path in one step. */
@@ -145,8 +179,10 @@ static int out_commit(struct out_file *f, const struct convert_opts *o, struct c
 			char *x = f->tmp + strlen(f->tmp) - 6;
 			for (int k = 0, v = (getpid() * 7919 + tries * 104729) & 0x7fffffff; k < 6; k++, v /= 10)
 				x[k] = (char)('0' + v % 10);
+			cleanup_arm(f->tmp);
 			if (!linkat(AT_FDCWD, f->path, AT_FDCWD, f->tmp, AT_SYMLINK_FOLLOW))
 				break;
+			cleanup_armed = 0;
 			if (errno != EEXIST)
 				return fail(err, -errno, o->output, "cannot link the new image: %s", strerror(errno));
 		}
@@ -160,6 +196,7 @@ static int out_commit(struct out_file *f, const struct convert_opts *o, struct c
 		return fail(err, -errno, o->output, "cannot rename the new image into place: %s", strerror(errno));
 	}
 done:
+	cleanup_armed = 0;
 	close(f->fd);
 	f->fd = -1;
 	int dfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -411,6 +448,7 @@ int convert_run(const struct convert_opts *o, struct convert_result *res, struct
 	memset(err, 0, sizeof *err);
 	/* A file-size limit must give EFBIG from write(), not kill us with SIGXFSZ mid-copy. */
 	signal(SIGXFSZ, SIG_IGN);
+	cleanup_install();
 	if ((r = check_paths(o, err)))
 		return r;
 	if ((r = image_open(o->input, &img, &ierr)))
