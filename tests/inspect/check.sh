@@ -159,6 +159,26 @@ has "$T/dn.txt" "holds no driver for the nitro disk (needs nvme" "debian ext4, n
 has "$T/dn.txt" "MODULES=most" "debian ext4, nitro: fix says MODULES=most"
 has "$T/dn.txt" "--add-drivers 'nvme'" "debian ext4, nitro: fix names the nitro driver"
 
+# ---- 1b. a guest already set up for HVM: nothing to change ----
+R=$T/hvm; cp -a "$T/debian" "$R"; U=3f1e0c55-8a3b-4c1e-9d7a-2b6f4e8c9a01
+rm "$R/etc/systemd/system/getty.target.wants/serial-getty@hvc0.service"
+ln -s /lib/systemd/system/serial-getty@.service "$R/etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service"
+printf 'UUID=%s / ext4 errors=remount-ro 0 1\n' $U >"$R/etc/fstab"
+cat >"$R/boot/grub/grub.cfg" <<EOF
+serial --unit=0 --speed=115200
+terminal_output serial console
+menuentry 'Debian GNU/Linux' {
+	search --no-floppy --fs-uuid --set=root $U
+	linux	/boot/vmlinuz-6.1.0-18-amd64 root=UUID=$U ro console=tty0 console=ttyS0,115200
+	initrd	/boot/initrd.img-6.1.0-18-amd64
+}
+EOF
+mkimage "$R" "$T/hvm.img" -t ext4 -U $U
+rc=$(run "$T/h.json" "$T/hvm.img" --json)
+is "$rc" 0 "HVM-ready guest: exit 0"
+is "$(jget "$T/h.json" 'j["verdict"], len(j["edits"]), len(j["creates"]), len(j["links_added"]), j["root_spec"]')" \
+	"('ready', 0, 0, 0, 'UUID=$U')" "HVM-ready guest: verdict ready, nothing to change"
+
 # ---- 2. partitioned disks holding the same filesystem ----
 partition "$T/debian.img" "$T/debian-msdos.img"
 rc=$(run "$T/p.json" "$T/debian-msdos.img" --json)
