@@ -27,15 +27,18 @@ import json, statistics, sys
 results = [r for f in sys.argv[1:] for r in json.load(open(f))["results"]]
 res = {r["command"]: statistics.median(r["times"]) for r in results}
 base = res["virtmode detect"]
-print(f"{'command':28s} {'median':>10s} {'runs':>5s}  relative to virtmode detect")
+cpu = {r["command"]: r["user"] + r["system"] for r in results}  # hyperfine gives CPU as means
+print(f"{'command':28s} {'median wall':>12s} {'ratio':>7s} {'mean CPU':>11s} {'ratio':>7s} {'runs':>5s}")
 for r in results:
-    m = statistics.median(r["times"])
-    print(f"{r['command']:28s} {m*1000:8.2f} ms {len(r['times']):5d}  {m/base:6.2f}x")
+    m, c = res[r["command"]], cpu[r["command"]]
+    print(f"{r['command']:28s} {m*1000:9.2f} ms {m/base:6.2f}x {c*1000:8.2f} ms {c/cpu['virtmode detect']:6.2f}x {len(r['times']):5d}")
 sdv, vw = res["systemd-detect-virt"], res["virt-what"]
 a = base <= sdv
 b = vw / base >= 20
 print(f"target: virtmode detect no slower than systemd-detect-virt: {'met' if a else 'MISSED'} "
       f"(systemd-detect-virt / virtmode = {sdv/base:.2f})")
 print(f"target: virt-what at least 20x slower than virtmode detect: {'met' if b else 'MISSED'} "
-      f"(virt-what / virtmode = {vw/base:.1f})")
+      f"(virt-what / virtmode = {vw/base:.1f} wall, {cpu['virt-what']/cpu['virtmode detect']:.1f} CPU)")
+with open("/proc/loadavg") as f:
+    print(f"load average during the run: {f.read().split()[0]} (wall times on a busy machine include waiting)")
 PY
