@@ -349,6 +349,22 @@ static bool xen_callback_vector(const struct evidence *ev, struct verdict *v)
 	return false;
 }
 
+/* How interrupts reach the guest, for --explain: event channels (PV) or an emulated interrupt controller. */
+static void xen_interrupt_evidence(const struct evidence *ev, struct verdict *v)
+{
+	if (ev->irq_xen_pirq)
+		why(v, "proc/interrupts", "interrupts", "%d xen-pirq line(s): device interrupts delivered as event channels",
+		    ev->irq_xen_pirq);
+	if (ev->irq_xen_dyn)
+		why(v, "proc/interrupts", "interrupts", "%d xen-dyn line(s): PV devices' event channels", ev->irq_xen_dyn);
+	if (ev->irq_xen_platform)
+		why(v, "proc/interrupts", "interrupts", "xen-platform-pci has an emulated interrupt: events arrive through it");
+	if (dmesg_has(&ev->dmesg, DMESG_XEN_PV_SPINLOCKS))
+		why(v, "dmesg", "interrupts", "%s", ev->dmesg.line[DMESG_XEN_PV_SPINLOCKS]);
+	if (dmesg_has(&ev->dmesg, DMESG_XEN_VCPUOP_TIMER))
+		why(v, "dmesg", "interrupts", "%s", ev->dmesg.line[DMESG_XEN_VCPUOP_TIMER]);
+}
+
 /* The precedence for the mode: the kernel's own word first, then what only one mode can produce. */
 enum xen_mode classify_xen_mode(const struct evidence *ev, struct verdict *v)
 {
@@ -494,13 +510,17 @@ static void classify_devices(const struct evidence *ev, struct verdict *v)
 		}
 		/* Bare metal, and a dom0, drive real hardware with native drivers: nothing is virtualized. */
 		if (native && (!info || info->cell != CELL_P)) {
+			/* The table describes the device as a guest sees it; here the kernel drives it directly. */
 			o->native = true;
 			o->cell = CELL_NULL;
+			o->what = NULL;
 		}
 		if (o->driver[0]) {
 			char src[64];
 			snprintf(src, sizeof src, "sys/%s/%s", d->cls == DEV_DISK ? "block" : "class/net", d->name);
-			why(v, src, "devices", "driver %s%s%s", o->driver, o->what ? ": " : "", o->what ? o->what : "");
+			why(v, src, "devices", "driver %s: %s", o->driver,
+			    o->native ? (v->xen ? "dom0 drives the hardware directly" : "native hardware")
+				      : o->what ? o->what : "not in virtmode's driver table");
 		}
 		if (!strcmp(o->driver, "vbd") && v->n_xen_pv_drivers < 4)
 			v->xen_pv_drivers[v->n_xen_pv_drivers++] = "xen-blkfront";
@@ -658,11 +678,16 @@ static void classify_advice(const struct evidence *ev, struct verdict *v)
 		       "(dom0=pvh on Xen's command line; needs an IOMMU and a kernel with CONFIG_XEN_PVH).");
 	if (v->xen && v->xen_mode == XEN_MODE_HVM) {
 		bool nopv = cmdline_has(ev, "xen_nopv") || cmdline_has(ev, "nopv");
+		int blk = tables_module("xen_blkfront"), net = tables_module("xen_netfront");
+		bool loaded = ev->modules_present && (ev->modules & ((1u << blk) | (1u << net)));
 		advise(v, "xen-load-pv-drivers",
-		       "Disk and network are emulated by QEMU in dom0. %sLoad the PV frontends: `modprobe xen-blkfront "
-		       "xen-netfront` (CONFIG_XEN_BLKDEV_FRONTEND, CONFIG_XEN_NETDEV_FRONTEND, CONFIG_XEN_PVHVM); the "
-		       "emulated disk and NIC are unplugged at boot and xvda/eth0 come through the PV rings.",
-		       nopv ? "The kernel command line has xen_nopv/nopv, which turns every Xen interface off: remove it. " : "");
+		       "Disk and network are emulated by QEMU in dom0. %s%s the emulated disk and NIC are unplugged at "
+		       "boot and xvda/eth0 come through the PV rings.",
+		       nopv ? "The kernel command line has xen_nopv/nopv, which turns every Xen interface off: remove it. " : "",
+		       loaded && !nopv ? "xen-blkfront/xen-netfront are loaded but nothing is bound to them: give the domain "
+					 "PV devices (xen_platform_pci=1, vdev names xvda in xl.cfg);"
+				       : "Load the PV frontends, `modprobe xen-blkfront xen-netfront` (CONFIG_XEN_BLKDEV_FRONTEND, "
+					 "CONFIG_XEN_NETDEV_FRONTEND, CONFIG_XEN_PVHVM):");
 	}
 	if (v->xen && v->xen_mode == XEN_MODE_HVM_PV_DRIVERS)
 		advise(v, "xen-callback-vector",
@@ -751,6 +776,7 @@ void classify(const struct evidence *ev, struct verdict *v)
 		v->xen = true;
 		v->xen_mode = classify_xen_mode(ev, v);
 		v->xen_domain = classify_xen_domain(ev, v);
+		xen_interrupt_evidence(ev, v);
 		v->xen_features_known = ev->hv_features_known;
 		v->xen_features = ev->hv_features;
 		snprintf(v->xen_version, sizeof v->xen_version, "%s",

@@ -13,19 +13,6 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-const char *const gather_paths[] = {
-	"proc/cpuinfo", "proc/interrupts", "proc/modules", "proc/cmdline", "proc/version",
-	"proc/sys/kernel/osrelease", "proc/xen/capabilities", "proc/1/environ", "proc/1/cgroup",
-	"proc/self/status", "proc/vz", "proc/bc", "proc/sysinfo", "proc/device-tree/hypervisor/compatible",
-	"proc/device-tree/compatible", "proc/device-tree/ibm,partition-name",
-	"sys/hypervisor/type", "sys/hypervisor/guest_type", "sys/hypervisor/properties/features",
-	"sys/hypervisor/version/major", "sys/hypervisor/version/minor", "sys/hypervisor/version/extra",
-	"sys/devices/system/clocksource/clocksource0/current_clocksource",
-	"sys/devices/system/clocksource/clocksource0/available_clocksource",
-	".dockerenv", "run/.containerenv", "run/host/container-manager", "run/systemd/container",
-	NULL,
-};
-
 static void problem(struct evidence *ev, const char *path, int err)
 {
 	/* Absence is evidence too (of absence); only what exists and cannot be read is a problem. */

@@ -6,9 +6,6 @@
 /* Never fails: what is absent stays empty, what exists but cannot be read is listed in ev->problems. */
 void gather_all(const struct rootfs *r, struct evidence *ev);
 
-/* The paths gathering reads (files and directories, root-relative), for collect. */
-extern const char *const gather_paths[];
-
 /* The caps gathering reads under: a kernel log beyond DMESG_CAP is not read. */
 #define GATHER_DMESG_CAP (8u << 20)
 #define GATHER_FILE_CAP (1u << 20)

@@ -267,7 +267,7 @@ void report_text(const struct verdict *v, FILE *out, bool color, bool explain)
 
 	fprintf(out, "\n%swhy%s (confidence %s)\n", b, r, vocab_confidence_to_string(v->confidence));
 	for (int i = 0; i < v->n_why; i++) {
-		if (!explain && !strcmp(v->why[i].supports, "devices"))
+		if (!explain && (!strcmp(v->why[i].supports, "devices") || !strcmp(v->why[i].supports, "interrupts")))
 			continue;
 		fprintf(out, "  %-22s %s: %s\n", v->why[i].supports, v->why[i].source, v->why[i].text);
 	}
