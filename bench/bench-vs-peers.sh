@@ -140,6 +140,11 @@ print(f"\nvirtmode full suite: median {st.median(walls):.1f} s per run ({runs} r
       f"the peers' runs of the shared metrics: {(t3 - t2) / runs:.1f} s per round ({t3 - t2:.0f} s)")
 print("loaded runs: %d of %d (other processes kept %s CPUs busy)" % (sum(r["machine"]["loaded"] for r in vm), runs,
       ", ".join("%.2f" % r["machine"]["others_busy_cpus"] for r in vm)))
+loaded = sum(r["machine"]["loaded"] for r in vm)
+if loaded:
+    print("warning: the machine was loaded; the peers time wall clock over long loops, preemption included, while\n"
+          "virtmode retakes samples the scheduler preempted: on a loaded machine a ratio below 1 measures the\n"
+          "contention, not a disagreement, and the CoV measures how the load moved between runs")
 print(f"targets missed: {bad}")
 PY
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -119,6 +119,10 @@ int diskfile_create(const char *dir, uint64_t cap, struct diskfile *df, char **w
 		}
 		where = diskfile_tmpdir;
 	}
+	/* Error messages name the directory after diskfile_remove() has cleared the statics. */
+	char where_copy[PATH_MAX];
+	snprintf(where_copy, sizeof where_copy, "%s", where);
+	where = where_copy;
 	if (snprintf(diskfile_path, sizeof diskfile_path, "%s/virtmode-bench.XXXXXX", where) >= (int)sizeof diskfile_path) {
 		diskfile_cleanup_paths();
 		return diskfile_fail(ENAMETOOLONG, where, what, msg, "directory name too long");
@@ -152,10 +156,8 @@ int diskfile_create(const char *dir, uint64_t cap, struct diskfile *df, char **w
 	df->direct = fl >= 0 && fcntl(df->fd, F_SETFL, fl | O_DIRECT) == 0;
 	r = diskfile_fill(df);
 	if (r < 0) {
-		char path[PATH_MAX];
-		snprintf(path, sizeof path, "%s", where);
 		diskfile_remove(df);
-		return diskfile_fail(-r, path, what, msg, "cannot write the %llu MiB disk test file: %s",
+		return diskfile_fail(-r, where, what, msg, "cannot write the %llu MiB disk test file: %s",
 				     (unsigned long long)(df->size >> 20), strerror(-r));
 	}
 	return 0;
