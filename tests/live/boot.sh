@@ -92,11 +92,13 @@ xen-pvh-dom0)
 domu-*)
 	type=${how#domu-}
 	initrd=$(dom0_initrd "$type")
-	mem=2048 smp=1 limit=420
-	case "$type" in hvm*) mem=3072 limit=600 ;; esac
-	qemu+=(-machine pc -cpu max -m $mem -smp $smp -kernel "$W/xen"
+	mem=2048 smp=1 limit=600
+	case "$type" in hvm*) mem=3072 limit=900 ;; esac
+	# A PVH or HVM domU runs on SVM as TCG emulates it: without -rdtscp Xen fails to emulate the
+	# domU's rdtscp ("SVM Insn len emulation failed ... 0f 01 f9"); without -pku its FPU state check trips.
+	qemu+=(-machine pc -cpu max,-rdtscp,-pku -m $mem -smp $smp -kernel "$W/xen"
 		-append "$xen_args dom0_mem=1024M,max:1024M"
-		-initrd "$W/vmlinuz $dom0_args vm.role=dom0 vm.modules=$back vm.domu_timeout=$((limit - 60)),$initrd")
+		-initrd "$W/vmlinuz $dom0_args vm.role=dom0 vm.modules=$back vm.domu_timeout=$((limit - 150)),$initrd")
 	;;
 *) live_die "$guest: unknown boot kind '$how' in guests.tsv" ;;
 esac

@@ -39,6 +39,12 @@ R=$run/results
 json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print("-" if v is None else v)' "$1" "$2" 2>&1; }
 # is DESCRIPTION GOT WANT
 is() { if [ "$2" = "$3" ]; then ok 0 "$1 ($2)"; else ok 1 "$1: got '$2', want '$3'"; fi; }
+# verdict DESCRIPTION GOT WANT: is, but a mismatch on a guest with a known_bug is a TODO.
+known=$(field known_bug)
+verdict() {
+	if [ "$2" = "$3" ] || [ "$known" = - ]; then is "$@"; return; fi
+	n=$((n + 1)); echo "not ok $n - $1: got '$2', want '$3' # TODO $known"
+}
 
 # The guest itself: a wrong boot must not look like a wrong virtmode.
 mode=$(field mode) domain=$(field domain)
@@ -53,10 +59,10 @@ is "$guest: kernel says dom0 or not" "$([ "$caps" = control_d ] && echo dom0 || 
 is "$guest: detect --json exits 0" "$(cat "$R/detect.rc")" 0
 [ "$(cat "$R/detect.rc")" = 0 ] || sed 's/^/#   /' "$R/detect.err"
 live=$R/detect.json
-is "$guest: hypervisor" "$(json "$live" 'j["hypervisor"]')" "$(field hypervisor)"
-is "$guest: xen mode" "$(json "$live" '(j["xen"] or {}).get("mode")')" "$mode"
-is "$guest: xen domain" "$(json "$live" '(j["xen"] or {}).get("domain")')" "$domain"
-is "$guest: spectrum row" \
+verdict "$guest: hypervisor" "$(json "$live" 'j["hypervisor"]')" "$(field hypervisor)"
+verdict "$guest: xen mode" "$(json "$live" '(j["xen"] or {}).get("mode")')" "$mode"
+verdict "$guest: xen domain" "$(json "$live" '(j["xen"] or {}).get("domain")')" "$domain"
+verdict "$guest: spectrum row" \
 	"$(json "$live" '" ".join(str(j["spectrum"][k]) for k in ("disk_network","interrupts_timers","motherboard_boot","privileged_pagetables"))')" \
 	"$(field disk_network) $(field interrupts_timers) $(field motherboard_boot) $(field privileged_pagetables)"
 is "$guest: detect --explain exits 0" "$(cat "$R/detect-explain.rc")" 0
