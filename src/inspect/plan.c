@@ -676,10 +676,15 @@ static void check_kernels(struct build *b, const char *kernel_path)
 			static const char *const add[] = { [PLAN_TARGET_XEN_HVM] = "ata_piix sd_mod",
 							   [PLAN_TARGET_KVM] = "virtio_blk virtio_pci",
 							   [PLAN_TARGET_NITRO] = "nvme" };
-			char fix[320];
+			const char *other = NULL;
+			for (size_t i = 0; i < p->n_kernels && !other; i++)
+				if (&p->kernels[i] != k && !p->kernels[i].xen_only && p->kernels[i].has_target_driver)
+					other = p->kernels[i].version;
+			char fix[400];
 			snprintf(fix, sizeof fix, "rebuild it in the guest with MODULES=most in "
 				 "/etc/initramfs-tools/initramfs.conf (update-initramfs -u), or add the driver "
-				 "(dracut -f --add-drivers '%s')", add[p->target]);
+				 "(dracut -f --add-drivers '%s')%s%s%s", add[p->target],
+				 other ? "; or make kernel " : "", other ? other : "", other ? ", which has one, the default" : "");
 			issue(b, true, "initramfs-no-disk-driver",
 			      fmt(b, "%s holds no driver for the %s disk (needs %s; has: %s)", k->initramfs,
 				  plan_target_to_string(p->target), missing, k->n_modules ? "" : "none"), fix);

@@ -238,6 +238,9 @@ is "$(jget "$T/c.json" '"S0:2345:respawn:/sbin/agetty ttyS0 9600" in [e for e in
 R=$T/dep; cp -a "$T/debian" "$R"
 printf 'CONFIG_XEN=y\n# CONFIG_XEN_PVHVM is not set\n' >"$R/boot/config-6.1.0-18-amd64"
 initramfs "$T/ir" "$R/boot/initrd.img-6.1.0-18-amd64" zstd xen-blkfront.ko ext4.ko
+# an older kernel whose initramfs was built before MODULES=dep: the fix points at it
+echo "fake kernel" >"$R/boot/vmlinuz-5.10.0-28-amd64"
+initramfs "$T/ir" "$R/boot/initrd.img-5.10.0-28-amd64" gzip ata_piix.ko sd_mod.ko
 mkimage "$R" "$T/dep.img" -t ext4
 rc=$(run "$T/dep.json" "$T/dep.img" --json)
 is "$rc" 1 "MODULES=dep initramfs: blocked"
@@ -246,6 +249,7 @@ is "$(jget "$T/dep.json" 'j["verdict"], j["target"], [b["code"] for b in j["bloc
 is "$(jget "$T/dep.json" 'j["kernels"][0]["initramfs_compression"]')" zstd "MODULES=dep initramfs: zstd read"
 rc=$(run "$T/dep.txt" "$T/dep.img")
 has "$T/dep.txt" "has: xen_blkfront)" "MODULES=dep initramfs: says what it has"
+has "$T/dep.txt" "or make kernel 5.10.0-28-amd64, which has one, the default" "MODULES=dep initramfs: names the kernel that would boot"
 has "$T/dep.txt" "Verdict: blocked by initramfs-no-disk-driver" "MODULES=dep initramfs: human verdict"
 
 # ---- 5. resume and swap on another disk (lz4 initramfs) ----
