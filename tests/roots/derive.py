@@ -170,6 +170,25 @@ def retarget_disk_net(r, disk=None, net=None):
         os.symlink(f"../../devices/pci0000:00/{slot}/net/eth0", r.p("sys/class/net/eth0"))
 
 
+def xen_pv_devices(r):
+    """xvda and eth0 through xen-blkfront/xen-netfront, laid out as in the PVHVM capture."""
+    if os.path.lexists(r.p("sys/block/sda")):
+        r.rm("sys/block/sda")
+    os.makedirs(r.p("sys/devices/vbd-51712/block/xvda"), exist_ok=True)
+    os.makedirs(r.p("sys/block"), exist_ok=True)
+    os.symlink("../../bus/xen/drivers/vbd", r.p("sys/devices/vbd-51712/driver"))
+    os.symlink("../devices/vbd-51712/block/xvda", r.p("sys/block/xvda"))
+    os.makedirs(r.p("sys/devices/vif-0/net/eth0"), exist_ok=True)
+    os.symlink("../../bus/xen/drivers/vif", r.p("sys/devices/vif-0/driver"))
+    os.remove(r.p("sys/class/net/eth0"))
+    os.symlink("../../devices/vif-0/net/eth0", r.p("sys/class/net/eth0"))
+    os.makedirs(r.p("sys/bus/xen/devices"), exist_ok=True)
+    os.symlink("../../../devices/vbd-51712", r.p("sys/bus/xen/devices/vbd-51712"))
+    os.symlink("../../../devices/vif-0", r.p("sys/bus/xen/devices/vif-0"))
+    r.notes.append("`xvda` on xenbus `vbd-51712` (driver `vbd`) and `eth0` on `vif-0` (driver `vif`) replace "
+                   "the emulated devices, as in the PVHVM capture")
+
+
 def container_env(r, value):
     os.makedirs(r.p("proc/1"), exist_ok=True)
     r.write("proc/1/environ", f"container={value}\0".encode(), binary=True,
@@ -228,6 +247,24 @@ def _(r):
     undocker(r)
 
 
+@derived("digitalocean", "qemu-tcg", "A DigitalOcean droplet: KVM, DMI \"DigitalOcean\" / \"Droplet\".")
+def _(r):
+    kvm(r)
+    r.dmi(sys_vendor="DigitalOcean", product_name="Droplet")
+
+
+@derived("hetzner", "qemu-tcg", "A Hetzner Cloud server: KVM, DMI \"Hetzner\" / \"vServer\".")
+def _(r):
+    kvm(r)
+    r.dmi(sys_vendor="Hetzner", product_name="vServer")
+
+
+@derived("oracle-cloud", "qemu-tcg", "An Oracle Cloud (OCI) VM: KVM, DMI \"QEMU\" with OCI's fixed chassis asset tag.")
+def _(r):
+    kvm(r)
+    r.dmi(chassis_asset_tag="OracleCloud.com")
+
+
 @derived("microsoft-azure", "qemu-tcg", "An Azure VM on Hyper-V: \"Microsoft Hv\" CPUID, DMI Microsoft "
          "\"Virtual Machine\" with Azure's fixed chassis asset tag, the Hyper-V TSC page clocksource, synthetic "
          "network (hv_netvsc) on VMBus.")
@@ -242,6 +279,13 @@ def _(r):
     os.remove(r.p("sys/class/net/eth0"))
     os.symlink("../../" + g[4:] + "/net/eth0", r.p("sys/class/net/eth0"))
     r.notes.append(f"`eth0` moved onto VMBus device `{g}` with driver `hv_netvsc`")
+    d = "sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0004:00/VMBUS:00/f8b3781b-1e82-4818-a1c3-63d806ec15bb"
+    os.makedirs(r.p(d + "/host0/target0:0:0/0:0:0:0/block/sda"), exist_ok=True)
+    os.symlink("../../../../../../bus/vmbus/drivers/hv_storvsc", r.p(d + "/driver"))
+    os.symlink("../../../../../../../../../bus/scsi/drivers/sd", r.p(d + "/host0/target0:0:0/0:0:0:0/driver"))
+    os.remove(r.p("sys/block/vda"))
+    os.symlink("../" + d[4:] + "/host0/target0:0:0/0:0:0:0/block/sda", r.p("sys/block/sda"))
+    r.notes.append(f"`sda` on VMBus device `{d}` (driver `hv_storvsc`, SCSI disk `sd`) replaces virtio `vda`")
 
 
 @derived("vmware", "qemu-tcg", "A VMware guest: \"VMwareVMware\" CPUID, DMI \"VMware, Inc.\", vmxnet3 NIC.")
@@ -299,20 +343,19 @@ def _(r):
     r.write("proc/xen/capabilities", "\n", note="`proc/xen/capabilities` emptied (no `control_d`)")
     r.write("sys/hypervisor/properties/features", "000220f0\n",
             note="`sys/hypervisor/properties/features` 000228f0 → 000220f0 (XENFEAT_dom0, bit 11, cleared)")
-    r.rm("sys/block/sda")
-    os.makedirs(r.p("sys/devices/vbd-51712/block/xvda"), exist_ok=True)
-    os.symlink("../../bus/xen/drivers/vbd", r.p("sys/devices/vbd-51712/driver"))
-    os.symlink("../devices/vbd-51712/block/xvda", r.p("sys/block/xvda"))
-    os.makedirs(r.p("sys/devices/vif-0/net/eth0"), exist_ok=True)
-    os.symlink("../../bus/xen/drivers/vif", r.p("sys/devices/vif-0/driver"))
-    os.remove(r.p("sys/class/net/eth0"))
-    os.symlink("../../devices/vif-0/net/eth0", r.p("sys/class/net/eth0"))
-    os.makedirs(r.p("sys/bus/xen/devices"), exist_ok=True)
-    os.symlink("../../../devices/vbd-51712", r.p("sys/bus/xen/devices/vbd-51712"))
-    os.symlink("../../../devices/vif-0", r.p("sys/bus/xen/devices/vif-0"))
-    r.notes.append("`xvda` on xenbus `vbd-51712` (driver `vbd`) and `eth0` on `vif-0` (driver `vif`) replace "
-                   "the emulated sda and e1000, as in the PVHVM capture")
+    xen_pv_devices(r)
     r.rm("sys/class/dmi", note="DMI removed (a PV domU has no firmware)")
+
+
+@derived("xen-pvh-domu", "xen-pvh-dom0", "A Xen PVH domU: the PVH dom0 capture less what makes it dom0, with PV "
+         "disk and network (there is no real PVH domU capture yet).")
+def _(r):
+    r.write("proc/xen/capabilities", "\n", note="`proc/xen/capabilities` emptied (no `control_d`)")
+    r.write("sys/hypervisor/properties/features", "00012305\n",
+            note="`sys/hypervisor/properties/features` 00012b05 → 00012305 (XENFEAT_dom0, bit 11, cleared)")
+    xen_pv_devices(r)
+    r.rm("sys/class/dmi", note="DMI removed (a PVH domU has no firmware)")
+    r.rm("sys/bus/pci", note="`sys/bus/pci` removed (a PVH domU has no emulated PCI bus)")
 
 
 @derived("xen-hvm-pv-drivers", "xen-pvhvm-domu", "A Xen \"HVM with PV drivers\" domU: what the PVHVM capture's "
