@@ -21,6 +21,8 @@ cat "$t/ir.cpio" "$out/initramfs/gzip" >"$out/initramfs/early-gzip"
 cp "$out/initramfs/gzip" "$t/root/boot/initrd.img-6.1.0-18-amd64"
 rm -f "$out/image/bare"
 mke2fs -q -F -t ext2 -b 1024 -N 32 -m 0 -O ^resize_inode,^dir_index -d "$t/root" "$out/image/bare" 96k >/dev/null
+rm -f "$out/image/ext4"
+mke2fs -q -F -t ext4 -b 1024 -N 32 -m 0 -O ^has_journal,^resize_inode -d "$t/root" "$out/image/ext4" 128k >/dev/null
 # msdos: partition 1 at sector 2 (keeps the seed small)
 { head -c 446 /dev/zero; printf '\200\0\0\0\203\0\0\0\002\0\0\0\300\0\0\0'; head -c 48 /dev/zero; printf '\125\252';
   head -c 512 /dev/zero; cat "$out/image/bare"; } >"$out/image/msdos"
