@@ -450,7 +450,8 @@ static void gather_kernel(const struct rootfs *r, struct evidence *ev)
 	}
 }
 
-int gather_live_dmesg(char **out, size_t *len)
+/* The kernel log as syslog(2) gives it: "<6>[    0.000000] text" lines. */
+static int read_klog(char **out, int *len)
 {
 	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
 	if (size <= 0)
@@ -466,6 +467,18 @@ int gather_live_dmesg(char **out, size_t *len)
 		free(raw);
 		return e;
 	}
+	raw[n] = 0;
+	*out = raw;
+	*len = n;
+	return 0;
+}
+
+int gather_live_dmesg(char **out, size_t *len)
+{
+	char *raw;
+	int n, e = read_klog(&raw, &n);
+	if (e < 0)
+		return e;
 	/* klogctl gives "<6>[    0.000000] text" lines; dmesg prints them without the "<6>". */
 	char *o = malloc((size_t)n + 1);
 	size_t k = 0;
@@ -496,16 +509,16 @@ int gather_live_dmesg(char **out, size_t *len)
 static void gather_dmesg(const struct rootfs *r, struct evidence *ev)
 {
 	if (rootfs_is_live(r)) {
-		char *buf;
-		size_t len;
-		int e = gather_live_dmesg(&buf, &len);
+		/* The scanner takes the "<6>" prefixes as they come: no copy of the log. */
+		char *raw;
+		int n, e = read_klog(&raw, &n);
 		if (e < 0) {
 			problem(ev, "dmesg (kernel log)", -e);
 			return;
 		}
 		ev->dmesg_present = true;
-		dmesg_scan(buf, len, &ev->dmesg);
-		free(buf);
+		dmesg_scan(raw, (size_t)n, &ev->dmesg);
+		free(raw);
 		return;
 	}
 	struct rootfs_data d;
