@@ -315,6 +315,9 @@ static int tcp_connect_pair(struct metric_ctx *c, bool cross, bool sink)
 
 	if (ls < 0)
 		return -errno;
+	/* accept() gives up after 10 s: a partner that failed to connect must not hang the run. */
+	struct timeval tmo = { 10, 0 };
+	setsockopt(ls, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof tmo);
 	if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 1) < 0 ||
 	    getsockname(ls, (struct sockaddr *)&a, &al) < 0) {
 		int e = errno;
