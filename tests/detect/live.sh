@@ -18,6 +18,16 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	setpriv --reuid=nobody --regid=nogroup --clear-groups "$VIRTMODE" detect --json >/tmp/vm-nobody.$$ 2>&1; rc=$?
 	ok $([ $rc -le 1 ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' /tmp/vm-nobody.$$ && echo 0 || echo 1) "as nobody: still a verdict (rc $rc)"
 	check "as nobody: the same hypervisor" test "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hypervisor"])' /tmp/vm-nobody.$$)" = "$vm"
+	if [ "$(cat /proc/sys/kernel/dmesg_restrict 2>/dev/null)" = 1 ]; then
+		check "as nobody with dmesg_restrict: the kernel log is reported unreadable, with advice" \
+			bash -c "grep -q '\"path\": \"dmesg (kernel log)\"' /tmp/vm-nobody.$$ && grep -q '\"id\": \"dmesg-restricted\"' /tmp/vm-nobody.$$"
+		d=$(mktemp -d); chmod 777 "$d"
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$VIRTMODE" collect "$d/snap" 2>/dev/null
+		check "collect as nobody records the restricted kernel log in .errors.txt" grep -q '^dmesg.txt: Operation not permitted' "$d/snap/.errors.txt"
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$VIRTMODE" --root "$d/snap" detect --json >"$d/b.json" 2>/dev/null
+		check "...and its snapshot classifies exactly as nobody's live run" cmp /tmp/vm-nobody.$$ "$d/b.json"
+		rm -rf "$d"
+	fi
 	rm -f /tmp/vm-nobody.$$
 fi
 done_testing
