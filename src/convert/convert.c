@@ -345,6 +345,11 @@ static int edit_output_fs(const struct out_file *f, const struct plan *p, const 
 			r = 0;
 		}
 	}
+	if (r == -ENOSPC) {
+		/* The guest's own filesystem is full (not the output's): --size grows it before the edits. */
+		size_t n = strlen(why);
+		snprintf(why + n, whylen - n, " (the guest filesystem is full: give it room with --size)");
+	}
 	res->fs_bytes_after = ext2fs_blocks_count(fs->super) * (uint64_t)fs->blocksize;
 	/* Closing writes the bitmaps, group descriptors and superblock with their checksums. */
 	ec = ext2fs_close_free(&fs);

@@ -164,6 +164,23 @@ else
 	echo "ok $((n+1)) # SKIP"; n=$((n+1))
 fi
 
+# --- a full guest filesystem: no room for GRUB's modules; --size makes room ---
+F="$W/full"
+mkdir -p "$F/boot/grub" "$F/etc"
+cp "$KDIR/boot/vmlinuz-$KVER" "$F/boot/"
+guest_initramfs "$F/boot/initrd.img-$KVER"
+printf '/dev/xvda1 / ext4 defaults 0 1\n' >"$F/etc/fstab"
+printf 'root (hd0)\nkernel /boot/vmlinuz-%s root=/dev/xvda1 console=hvc0\ninitrd /boot/initrd.img-%s\n' "$KVER" "$KVER" >"$F/boot/grub/menu.lst"
+head -c $((13 << 20)) /dev/zero | tr '\0' x >"$F/fill"
+mke2fs -q -F -t ext4 -m 0 -d "$F" "$W/full.img" 28M >/dev/null
+expect_fail 1 "x.img: .*No space.*guest filesystem is full: give it room with --size" \
+	"full guest filesystem: one line that says to use --size" "$V" convert -q "$W/full.img" "$W/x.img"
+ok $([ ! -e "$W/x.img" ] && no_leftover "$W" && echo 0 || echo 1) "nothing left after a full guest filesystem"
+"$V" convert -q --size 64M "$W/full.img" "$W/full-hvm.img" >/dev/null 2>"$W/err"
+ok $? "the same guest converts with --size 64M"
+check "grown full guest is clean" e2fsck -fn "$W/full-hvm.img?offset=1048576"
+rm -f "$W/full.img" "$W/full-hvm.img"
+
 # --- --force replaces, atomically ---
 "$V" convert -q --force "$W/pv.img" "$W/hvm.img" >/dev/null 2>&1
 ok $? "--force replaces an existing output"
