@@ -59,8 +59,7 @@ struct evidence {
 
 	/* /proc/cpuinfo */
 	bool cpuinfo_present;
-	bool flag_hypervisor, flag_constant_tsc, flag_nonstop_tsc, flag_tsc_known_freq;
-	char cpu_vendor[16];
+	bool flag_hypervisor, flag_constant_tsc, flag_nonstop_tsc;
 
 	/* /sys/class/dmi/id */
 	bool dmi_present;
@@ -87,7 +86,7 @@ struct evidence {
 	int n_xenbus;
 
 	/* /proc/interrupts: lines per interrupt chip kind */
-	int irq_xen_percpu_virq, irq_xen_pirq, irq_xen_dyn, irq_xen_platform, irq_hyperv, irq_virtio;
+	int irq_xen_percpu_virq, irq_xen_pirq, irq_xen_dyn, irq_xen_platform;
 	bool interrupts_present;
 
 	/* /proc/modules: a bit per tables_module() index */

@@ -131,23 +131,12 @@ static void gather_cpuinfo(const struct rootfs *r, struct evidence *ev)
 	for (const char *p = d.buf; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
-		if (le - p > 5 && !memcmp(p, "flags", 5) && !ev->flag_hypervisor && !ev->flag_constant_tsc) {
-			const char *colon = memchr(p, ':', (size_t)(le - p));
-			if (colon) {
-				ev->flag_hypervisor = has_word(colon + 1, le, "hypervisor");
-				ev->flag_constant_tsc = has_word(colon + 1, le, "constant_tsc");
-				ev->flag_nonstop_tsc = has_word(colon + 1, le, "nonstop_tsc");
-				ev->flag_tsc_known_freq = has_word(colon + 1, le, "tsc_known_freq");
-			}
-		} else if (le - p > 9 && !memcmp(p, "vendor_id", 9) && !ev->cpu_vendor[0]) {
-			const char *colon = memchr(p, ':', (size_t)(le - p));
-			if (colon) {
-				colon++;
-				while (colon < le && *colon == ' ')
-					colon++;
-				snprintf(ev->cpu_vendor, sizeof ev->cpu_vendor, "%.*s", (int)(le - colon), colon);
-				clean(ev->cpu_vendor);
-			}
+		const char *colon = le - p > 5 && !memcmp(p, "flags", 5) ? memchr(p, ':', (size_t)(le - p)) : NULL;
+		if (colon) {
+			ev->flag_hypervisor = has_word(colon + 1, le, "hypervisor");
+			ev->flag_constant_tsc = has_word(colon + 1, le, "constant_tsc");
+			ev->flag_nonstop_tsc = has_word(colon + 1, le, "nonstop_tsc");
+			break;
 		}
 		p = nl ? nl + 1 : end;
 	}
@@ -395,10 +384,6 @@ static void gather_interrupts(const struct rootfs *r, struct evidence *ev)
 			ev->irq_xen_dyn++;
 		if (has(p, n, "xen-platform-pci"))
 			ev->irq_xen_platform++;
-		if (has(p, n, "Hypervisor callback") || has(p, n, "hyperv") || has(p, n, "Hyper-V"))
-			ev->irq_hyperv++;
-		if (has(p, n, "virtio"))
-			ev->irq_virtio++;
 		p = nl ? nl + 1 : end;
 	}
 	rootfs_data_free(&d);
