@@ -139,6 +139,23 @@ static bool is_newc(const unsigned char *p, size_t n)
 	return n >= 6 && (!memcmp(p, "070701", 6) || !memcmp(p, "070702", 6));
 }
 
+#define BUILTIN_MAX (4u << 20)
+
+/* One cpio entry seen: count it, and note a kernel module by name. */
+static int entry(struct initramfs_info *info, uint32_t mode, const char *name, size_t nl)
+{
+	info->n_files++;
+	char *m = (mode & 0170000) == 0100000 ? initramfs_module_name(name, nl) : NULL;
+	return m ? list_add(&info->modules, &info->n_modules, m) : 0;
+}
+
+/* The one file whose content matters: modules.builtin (the drivers built into the kernel). */
+static bool wants_data(uint32_t mode, const char *name, size_t nl, uint32_t filesize)
+{
+	return (mode & 0170000) == 0100000 && nl >= 15 && !memcmp(name + nl - 15, "modules.builtin", 15) &&
+	       filesize <= BUILTIN_MAX;
+}
+
 /* Parses one cpio archive at buf[*pos], up to and including its TRAILER!!! entry. */
 static int parse_cpio(const unsigned char *buf, size_t len, size_t *pos, size_t base, struct initramfs_info *info,
 		      char *err, size_t errlen)
@@ -168,13 +185,9 @@ static int parse_cpio(const unsigned char *buf, size_t len, size_t *pos, size_t 
 			*pos = align4(data + filesize) < len ? align4(data + filesize) : len;
 			return 0;
 		}
-		info->n_files++;
-		bool regular = (mode & 0170000) == 0100000;
-		char *m = regular ? initramfs_module_name(name, nl) : NULL;
-		if (m && list_add(&info->modules, &info->n_modules, m) < 0)
-			return -ENOMEM;
-		if (regular && nl >= 15 && !memcmp(name + nl - 15, "modules.builtin", 15) &&
-		    initramfs_add_builtin(&info->builtin, &info->n_builtin, (const char *)buf + data, filesize) < 0)
+		if (entry(info, mode, name, nl) < 0 ||
+		    (wants_data(mode, name, nl, filesize) &&
+		     initramfs_add_builtin(&info->builtin, &info->n_builtin, (const char *)buf + data, filesize) < 0))
 			return -ENOMEM;
 		p = align4(data + filesize);
 		if (p > len)
@@ -182,30 +195,172 @@ static int parse_cpio(const unsigned char *buf, size_t len, size_t *pos, size_t 
 	}
 }
 
-/* ---- decompression into one buffer ---- */
+/* ---- the same, streaming: for decompressed data, parsed as it comes out, so memory stays small ---- */
+
+struct cpio_stream {
+	struct initramfs_info *info;
+	enum { ST_BETWEEN, ST_HEADER, ST_NAME, ST_DATA } state;
+	unsigned char hdr[NEWC_HDR];
+	char name[4096 + 4];
+	size_t have, need;        /* bytes gathered into hdr/name; bytes of name+pad or data+pad to go */
+	uint32_t mode, filesize, namesize;
+	bool trailer, keep;
+	char *data;               /* modules.builtin content while it streams by */
+	size_t datalen;
+	size_t pos;               /* offset in the decompressed stream, for messages */
+	char *err;
+	size_t errlen;
+};
+
+static int stream_header(struct cpio_stream *c)
+{
+	size_t at = c->pos - NEWC_HDR;
+
+	if (!is_newc(c->hdr, 6))
+		return fail(c->err, c->errlen, EINVAL, "bad cpio magic at byte %zu of the unpacked archive", at);
+	if (!hex8(c->hdr + 14, &c->mode) || !hex8(c->hdr + 54, &c->filesize) || !hex8(c->hdr + 94, &c->namesize))
+		return fail(c->err, c->errlen, EINVAL, "bad cpio header at byte %zu of the unpacked archive", at);
+	if (c->namesize == 0 || c->namesize > 4096)
+		return fail(c->err, c->errlen, EINVAL, "bad cpio name size at byte %zu of the unpacked archive", at);
+	c->need = align4(NEWC_HDR + c->namesize) - NEWC_HDR;
+	c->have = 0;
+	c->state = ST_NAME;
+	return 0;
+}
+
+static int stream_data_done(struct cpio_stream *c)
+{
+	if (c->keep) {
+		int r = initramfs_add_builtin(&c->info->builtin, &c->info->n_builtin, c->data, c->datalen);
+		free(c->data);
+		c->data = NULL;
+		c->keep = false;
+		if (r < 0)
+			return r;
+	}
+	if (c->trailer)
+		c->info->n_archives++;
+	c->state = c->trailer ? ST_BETWEEN : ST_HEADER;
+	c->have = 0;
+	return 0;
+}
+
+static int stream_name(struct cpio_stream *c)
+{
+	size_t nl = c->namesize - 1;
+
+	c->name[nl] = '\0';
+	nl = strlen(c->name);
+	c->trailer = nl == 10 && !memcmp(c->name, "TRAILER!!!", 10);
+	if (!c->trailer && entry(c->info, c->mode, c->name, nl) < 0)
+		return -ENOMEM;
+	c->keep = !c->trailer && wants_data(c->mode, c->name, nl, c->filesize);
+	c->datalen = 0;
+	if (c->keep && !(c->data = malloc(c->filesize ? c->filesize : 1)))
+		return -ENOMEM;
+	c->need = align4(c->filesize);
+	c->state = ST_DATA;
+	return c->need ? 0 : stream_data_done(c);
+}
+
+static int stream_feed(struct cpio_stream *c, const unsigned char *p, size_t n)
+{
+	int r;
+
+	while (n) {
+		size_t take;
+		switch (c->state) {
+		case ST_BETWEEN: /* zero padding between archives, then the next one */
+			if (*p == 0) {
+				p++, n--, c->pos++;
+				continue;
+			}
+			c->state = ST_HEADER;
+			c->have = 0;
+			continue;
+		case ST_HEADER:
+			take = NEWC_HDR - c->have < n ? NEWC_HDR - c->have : n;
+			memcpy(c->hdr + c->have, p, take);
+			c->have += take;
+			break;
+		case ST_NAME:
+			take = c->need < n ? c->need : n;
+			memcpy(c->name + c->have, p, take);
+			c->have += take;
+			c->need -= take;
+			break;
+		case ST_DATA:
+			take = c->need < n ? c->need : n;
+			if (c->keep && c->datalen < c->filesize) {
+				size_t k = c->filesize - c->datalen < take ? c->filesize - c->datalen : take;
+				memcpy(c->data + c->datalen, p, k);
+				c->datalen += k;
+			}
+			c->need -= take;
+			break;
+		default:
+			return -EINVAL;
+		}
+		p += take, n -= take, c->pos += take;
+		if (c->state == ST_HEADER && c->have == NEWC_HDR && (r = stream_header(c)) < 0)
+			return r;
+		else if (c->state == ST_NAME && c->need == 0 && (r = stream_name(c)) < 0)
+			return r;
+		else if (c->state == ST_DATA && c->need == 0 && (r = stream_data_done(c)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int stream_end(struct cpio_stream *c)
+{
+	free(c->data);
+	c->data = NULL;
+	if (c->state != ST_BETWEEN)
+		return fail(c->err, c->errlen, EINVAL, "truncated cpio archive (unpacked data ends at byte %zu)", c->pos);
+	return 0;
+}
+
+/* ---- decompression into a small window that is fed to the cpio stream ---- */
 
 struct out {
 	unsigned char *p;
-	size_t len, cap, max;
+	size_t len, cap, max, total;
+	struct cpio_stream *sink;
+	int sink_err;
 };
 
+/* Makes room for `more` bytes at p + len, passing what is there to the cpio stream first. */
 static int out_reserve(struct out *o, size_t more)
 {
-	if (o->len + more > o->max)
+	if (o->total + o->len + more > o->max)
 		return -EFBIG;
 	if (o->len + more <= o->cap)
 		return 0;
-	size_t cap = o->cap ? o->cap : 1 << 16;
-	while (cap < o->len + more)
-		cap *= 2;
-	if (cap > o->max)
-		cap = o->max;
-	unsigned char *t = realloc(o->p, cap);
-	if (!t)
-		return -ENOMEM;
-	o->p = t;
-	o->cap = cap;
+	if (o->len) {
+		int r = stream_feed(o->sink, o->p, o->len);
+		o->total += o->len;
+		o->len = 0;
+		if (r < 0)
+			return o->sink_err = r;
+	}
+	if (more > o->cap) {
+		unsigned char *t = realloc(o->p, more);
+		if (!t)
+			return -ENOMEM;
+		o->p = t;
+		o->cap = more;
+	}
 	return 0;
+}
+
+static int out_flush(struct out *o)
+{
+	int r = o->len ? stream_feed(o->sink, o->p, o->len) : 0;
+
+	o->total += o->len;
+	o->len = 0;
+	return r < 0 ? (o->sink_err = r) : 0;
 }
 
 #define CHUNK (1u << 16)
@@ -411,7 +566,7 @@ static const char *known_unsupported(const unsigned char *p, size_t n)
 	return NULL;
 }
 
-static int parse_archives(const unsigned char *buf, size_t len, size_t base, size_t max, int depth,
+static int parse_archives(const unsigned char *buf, size_t len, size_t base, size_t max,
 			  struct initramfs_info *info, char *err, size_t errlen)
 {
 	size_t pos = 0;
@@ -441,14 +596,17 @@ static int parse_archives(const unsigned char *buf, size_t len, size_t base, siz
 			return fail(err, errlen, EINVAL, "not a cpio archive or known compression at byte %zu",
 				    base + pos);
 		}
-		if (depth > 0)
-			return fail(err, errlen, EINVAL, "compressed data inside a compressed archive at byte %zu",
-				    base + pos);
-		struct out o = { .max = max };
-		size_t used = 0;
+		struct cpio_stream cs = { .info = info, .state = ST_BETWEEN, .err = err, .errlen = errlen };
+		struct out o = { .max = max, .sink = &cs };
+		size_t used = 0, archives = info->n_archives;
 		r = compressors[c].unpack(buf + pos, len - pos, &o, &used);
+		if (r == 0)
+			r = out_flush(&o);
+		free(o.p);
 		if (r < 0) {
-			free(o.p);
+			free(cs.data);
+			if (o.sink_err)
+				return o.sink_err; /* the cpio stream said what was wrong */
 			if (r == -EFBIG)
 				return fail(err, errlen, EFBIG, "%s archive at byte %zu unpacks to more than %zu MiB",
 					    compressors[c].name, base + pos, max >> 20);
@@ -457,10 +615,11 @@ static int parse_archives(const unsigned char *buf, size_t len, size_t base, siz
 			return fail(err, errlen, EINVAL, "%s archive at byte %zu is %s", compressors[c].name, base + pos,
 				    r == -EPIPE ? "truncated" : "corrupt");
 		}
-		r = parse_archives(o.p, o.len, 0, max, depth + 1, info, err, errlen);
-		free(o.p);
-		if (r < 0)
+		if ((r = stream_end(&cs)) < 0)
 			return r;
+		if (info->n_archives == archives)
+			return fail(err, errlen, EINVAL, "%s archive at byte %zu holds no cpio archive",
+				    compressors[c].name, base + pos);
 		snprintf(info->compression, sizeof info->compression, "%s", compressors[c].name);
 		if (used == 0)
 			used = 1;
@@ -477,7 +636,7 @@ int initramfs_parse(const unsigned char *buf, size_t len, size_t max_unpacked, s
 	memset(info, 0, sizeof *info);
 	if (err && errlen)
 		err[0] = '\0';
-	int r = parse_archives(buf, len, 0, max_unpacked, 0, info, err, errlen);
+	int r = parse_archives(buf, len, 0, max_unpacked, info, err, errlen);
 	if (r == -ENOMEM && err && errlen)
 		snprintf(err, errlen, "out of memory");
 	if (r < 0)
