@@ -94,6 +94,21 @@ debugfs -R 'cat /etc/fstab.virtmode-orig' "$W/again.img?offset=1048576" 2>/dev/n
 ok $? "the first conversion's original is kept, not overwritten"
 rm -f "$W/again.img"
 
+# --- a GPT-partitioned input: the filesystem in its partition 1 moves to an msdos disk ---
+if command -v sfdisk >/dev/null; then
+	truncate -s 98M "$W/gpt.img"
+	echo 'label: gpt
+start=2048, size=196608, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4' | sfdisk -q "$W/gpt.img" >/dev/null 2>&1
+	dd if="$W/pv.img" of="$W/gpt.img" bs=1M seek=1 conv=notrunc,sparse status=none
+	"$V" convert -q "$W/gpt.img" "$W/gpt-hvm.img" >/dev/null 2>"$W/err"
+	ok $? "a GPT-partitioned input converts"
+	ok $([ "$(u8 "$W/gpt-hvm.img" 450)" = 131 ] && echo 0 || echo 1) "the output has an msdos label (type 83), not GPT"
+	check "its filesystem is clean" e2fsck -fn "$W/gpt-hvm.img?offset=1048576"
+	rm -f "$W/gpt.img" "$W/gpt-hvm.img"
+else
+	for k in 1 2 3; do n=$((n+1)); echo "ok $n # SKIP sfdisk not installed"; done
+fi
+
 # --- consoles (issue 6): systemd getty link and inittab on hvc0 move to ttyS0 ---
 G="$W/g6"
 mkdir -p "$G/etc/systemd/system/getty.target.wants" "$G/lib/systemd/system" "$G/boot/grub"
