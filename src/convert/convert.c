@@ -216,7 +216,7 @@ done:
 static int grow_fs_run(char *dev, char *size, char *log, char *why, size_t whylen);
 static int grow_fs(const struct out_file *f, uint64_t fs_new_bytes, uint64_t disk_bytes, char *why, size_t whylen)
 {
-	char dev[4200], size[32], log[] = "/tmp/virtmode-resize-XXXXXX";
+	char dev[4200], size[32], log[4200];
 	snprintf(dev, sizeof dev, "%s?offset=%llu", f->path, CONVERT_PART_OFFSET);
 	snprintf(size, sizeof size, "%lluK", (unsigned long long)(fs_new_bytes / 1024));
 	if (ftruncate(f->fd, (off_t)fs_new_bytes)) {
@@ -233,9 +233,16 @@ static int grow_fs(const struct out_file *f, uint64_t fs_new_bytes, uint64_t dis
 
 static int grow_fs_run(char *dev, char *size, char *log, char *why, size_t whylen)
 {
-	int lfd = mkstemp(log);
+	/* resize2fs's output, kept only to quote its last line: unnamed, so a kill leaves nothing. */
+	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	int lfd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (lfd < 0) {
-		snprintf(why, whylen, "cannot create a temporary file: %s", strerror(errno));
+		snprintf(log, 4200, "%s/virtmode-resize-XXXXXX", dir);
+		if ((lfd = mkstemp(log)) >= 0)
+			unlink(log);
+	}
+	if (lfd < 0) {
+		snprintf(why, whylen, "cannot create a temporary file in %s: %s", dir, strerror(errno));
 		return -errno;
 	}
 	char *argv[] = { "resize2fs", "-f", dev, size, NULL };
@@ -252,7 +259,6 @@ static int grow_fs_run(char *dev, char *size, char *log, char *why, size_t whyle
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}
-	unlink(log);
 	if (r) {
 		close(lfd);
 		snprintf(why, whylen, "cannot run resize2fs: %s (install e2fsprogs)", strerror(r));

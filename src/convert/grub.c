@@ -4,6 +4,7 @@
 #include "convert/internal.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -63,9 +64,35 @@ static int grub_read_host(const char *path, uint8_t **buf, size_t *len, size_t m
 	return 0;
 }
 
+/* A scratch file for grub-mkimage's output that a kill cannot leave behind: an unnamed O_TMPFILE in
+ * $TMPDIR reached through /proc (not close-on-exec, so grub-mkimage can open it), else a named one. */
+static int grub_scratch(char *path, size_t n, bool *named)
+{
+	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	int fd = open(dir, O_TMPFILE | O_RDWR, 0600);
+
+	*named = fd < 0;
+	if (fd >= 0) {
+		snprintf(path, n, "/proc/%d/fd/%d", (int)getpid(), fd);
+		return fd;
+	}
+	if ((size_t)snprintf(path, n, "%s/virtmode-core-XXXXXX", dir) >= n)
+		return -ENAMETOOLONG;
+	fd = mkstemp(path);
+	return fd < 0 ? -errno : fd;
+}
+
+static void grub_scratch_done(int fd, const char *path, bool named)
+{
+	close(fd);
+	if (named)
+		unlink(path);
+}
+
 int grub_build(const char *grub_dir, struct grub_boot *gb, char *why, size_t whylen)
 {
-	char bootimg[4096], core[] = "/tmp/virtmode-core-XXXXXX";
+	char bootimg[4096], core[4200];
+	bool named;
 	uint8_t *b;
 	size_t len;
 	int r;
@@ -81,12 +108,11 @@ int grub_build(const char *grub_dir, struct grub_boot *gb, char *why, size_t why
 	memcpy(gb->boot_img, b, 512);
 	free(b);
 
-	int fd = mkstemp(core);
+	int fd = grub_scratch(core, sizeof core, &named);
 	if (fd < 0) {
-		snprintf(why, whylen, "cannot create a temporary file in /tmp: %s", strerror(errno));
-		return -errno;
+		snprintf(why, whylen, "cannot create a temporary file for core.img: %s", strerror(-fd));
+		return fd;
 	}
-	close(fd);
 	char *argv[] = { "grub-mkimage", "-O", "i386-pc", "-d", (char *)grub_dir, "-p", "(hd0,msdos1)/boot/grub",
 			 "-o", core, "biosdisk", "part_msdos", "ext2", NULL };
 	posix_spawn_file_actions_t fa;
@@ -98,20 +124,20 @@ int grub_build(const char *grub_dir, struct grub_boot *gb, char *why, size_t why
 	r = posix_spawnp(&pid, "grub-mkimage", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r) {
-		unlink(core);
+		grub_scratch_done(fd, core, named);
 		snprintf(why, whylen, "cannot run grub-mkimage: %s (install grub-common)", strerror(r));
 		return -r;
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		unlink(core);
+		grub_scratch_done(fd, core, named);
 		snprintf(why, whylen, "grub-mkimage -d %s failed (exit status %d)", grub_dir,
 			 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		return -EIO;
 	}
 	r = grub_read_host(core, &gb->core_img, &gb->core_len, 1u << 20);
-	unlink(core);
+	grub_scratch_done(fd, core, named);
 	if (r < 0 || gb->core_len < 1024) {
 		snprintf(why, whylen, "grub-mkimage wrote no usable core.img");
 		grub_free(gb);

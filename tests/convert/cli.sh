@@ -202,9 +202,10 @@ ok $? "--force replaces an existing output"
 
 # --- kill -9 at random points: never a file at the output path ---
 bad=0
+mkdir -p "$W/tmp"
 for i in 1 2 3 4 5 6 7 8; do
 	rm -f "$W/k.img"
-	"$V" convert -q "$W/pv.img" "$W/k.img" >/dev/null 2>&1 &
+	TMPDIR="$W/tmp" "$V" convert -q "$W/pv.img" "$W/k.img" >/dev/null 2>&1 &
 	pid=$!
 	sleep "0.$(( (RANDOM % 9) ))$(( RANDOM % 10 ))"
 	kill -9 $pid 2>/dev/null
@@ -216,5 +217,6 @@ for i in 1 2 3 4 5 6 7 8; do
 done
 ok $bad "kill -9 at 8 random points never left a partial file at the output path"
 ok $(no_leftover "$W" && echo 0 || echo 1) "kill -9 left no temporary file (O_TMPFILE)"
+ok $([ -z "$(ls -A "$W/tmp")" ] && echo 0 || echo 1) "kill -9 left no scratch file in \$TMPDIR (core.img, resize2fs log)"
 ok $(hash_ok && echo 0 || echo 1) "input still unchanged after every run above"
 done_testing
