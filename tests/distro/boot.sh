@@ -38,8 +38,8 @@ timeout "$limit" qemu-system-x86_64 -accel tcg -machine pc -smp 1 -m 1024 -displ
 qpid=$!
 marker=- login=-
 while kill -0 "$qpid" 2>/dev/null; do
-	[ "$marker" = - ] && grep -q 'VIRTMODE-MULTIUSER' "$log" && marker=$(elapsed "$start")
-	[ "$login" = - ] && grep -Eq '[a-z0-9] login: ?' "$log" && login=$(elapsed "$start")
+	[ "$marker" = - ] && grep -aq 'VIRTMODE-MULTIUSER' "$log" && marker=$(elapsed "$start")
+	[ "$login" = - ] && grep -aEq '[a-z0-9] login: ?' "$log" && login=$(elapsed "$start")
 	[ "$marker" != - ] && [ "$login" != - ] && break
 	sleep 0.1
 done
