@@ -105,8 +105,7 @@ cpio_of "$stage" "$LIVE_WORK/initrd-xen.cpio"
 if [ $hvm = 1 ]; then
 	stage=$LIVE_WORK/stage-hvm
 	rm -rf "$stage" && mkdir -p "$stage/usr/libexec" "$stage/usr/share"
-	copy_bin "$stage" /usr/bin/qemu-system-i386
-	mv "$stage/usr/bin/qemu-system-i386" "$stage/usr/libexec/xen-qemu-system-i386"
+	copy_bin "$stage" /usr/libexec/xen-qemu-system-i386 # qemu-system-xen installs it where libxl looks
 	mkdir -p "$stage/usr/lib/xen-4.17/boot"
 	cp "$LIVE_X/usr/lib/xen-4.17/boot/hvmloader" "$stage/usr/lib/xen-4.17/boot/"
 	mkdir -p "$stage/usr/share/qemu" "$stage/usr/share/seabios" "$stage/usr/lib/ipxe/qemu"
