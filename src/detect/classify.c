@@ -572,6 +572,9 @@ static void classify_spectrum(const struct evidence *ev, struct verdict *v)
 	/* Timers: a paravirtual clock (kvm-clock, Hyper-V TSC page) is P, the TSC itself VH, an emulated timer
 	 * chip (HPET, ACPI PM) VS. */
 	v->spectrum[COL_INTERRUPTS_TIMERS] = ev->clock_current[0] ? tables_clocksource_cell(ev->clock_current) : CELL_NULL;
+	/* Under TCG the TSC is a counter QEMU emulates, not the CPU's: no timer runs on hardware there. */
+	if (v->hypervisor == HV_QEMU && v->spectrum[COL_INTERRUPTS_TIMERS] == CELL_VH)
+		v->spectrum[COL_INTERRUPTS_TIMERS] = CELL_VS;
 
 	const char *chipset;
 	if (v->hypervisor == HV_AMAZON) {

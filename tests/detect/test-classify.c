@@ -41,6 +41,20 @@ static void test_sysfs_type_beats_cpuid(void)
 	TAP_STR_EQ(vocab_cell_to_string(v.spectrum[COL_PRIVILEGED_PAGETABLES]), "VH", "PVH: hardware page tables");
 }
 
+static void test_tcg_tsc_is_emulated(void)
+{
+	/* Found by the live test bed: a TCG guest whose kernel picked the tsc clocksource. */
+	struct evidence ev = { .cpuid = sig("TCGTCGTCGTCG", true) };
+	strcpy(ev.clock_current, "tsc");
+	classify(&ev, &v);
+	TAP_STR_EQ(vocab_cell_to_string(v.spectrum[COL_INTERRUPTS_TIMERS]), "VS", "TCG: tsc is emulated, VS");
+
+	struct evidence kvm = { .cpuid = sig("KVMKVMKVM", true) };
+	strcpy(kvm.clock_current, "tsc");
+	classify(&kvm, &v);
+	TAP_STR_EQ(vocab_cell_to_string(v.spectrum[COL_INTERRUPTS_TIMERS]), "VH", "KVM: tsc is the CPU's, VH");
+}
+
 static void test_hvm_family(void)
 {
 	struct evidence ev = { .cpuid = sig("XenVMMXenVMM", true) };
@@ -153,6 +167,7 @@ int main(void)
 {
 	test_pv_forced_cpuid_beats_plain();
 	test_sysfs_type_beats_cpuid();
+	test_tcg_tsc_is_emulated();
 	test_hvm_family();
 	test_xen_rows();
 	test_dmi_names_kvm_platforms();
