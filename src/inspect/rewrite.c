@@ -71,30 +71,34 @@ static int strv_add(char ***v, size_t *n, char *s)
 	return 0;
 }
 
+/* Changes and notes are both lists of formatted lines; an allocation failure drops the line. */
+static void strv_vaddf(char ***v, size_t *n, const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	strv_add(v, n, s);
+}
+
 static void out_change(struct rewrite_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void out_change(struct rewrite_out *o, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	strv_vaddf(&o->changes, &o->n_changes, fmt, ap);
 	va_end(ap);
-	strv_add(&o->changes, &o->n_changes, s);
 }
 
 static void out_note(struct rewrite_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void out_note(struct rewrite_out *o, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	strv_vaddf(&o->notes, &o->n_notes, fmt, ap);
 	va_end(ap);
-	strv_add(&o->notes, &o->n_notes, s);
 }
 
 void rewrite_out_free(struct rewrite_out *o)
