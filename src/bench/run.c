@@ -35,9 +35,12 @@ struct run_shape {
 	uint64_t budget_ns;      /* sampling time per metric: one iteration longer than the sample
 				  * (a 20 ms memcpy, a 4 ms fork+exec on a busy machine) gets fewer samples */
 	uint64_t disk_cap;
+	unsigned passes;         /* the suite runs this many times over, each metric taking its share of
+				  * samples per pass: a host that is slow for a second then moves every
+				  * metric a little instead of one metric a lot */
 };
-static const struct run_shape run_default = { 2000000, 81, 15, 400000000, 128u << 20 };
-static const struct run_shape run_quick = { 1000000, 21, 7, 60000000, 16u << 20 };
+static const struct run_shape run_default = { 2000000, 81, 15, 400000000, 128u << 20, 3 };
+static const struct run_shape run_quick = { 1000000, 21, 7, 60000000, 16u << 20, 1 };
 
 size_t bench_metric_count(void) { return metrics_count; }
 const char *bench_metric_name(size_t i) { return i < metrics_count ? metrics_table[i].name : NULL; }
@@ -138,16 +141,10 @@ static long run_involuntary_switches(void)
 	return ru.ru_nivcsw;
 }
 
-static void run_one(const struct metric_def *m, struct metric_ctx *c, const struct run_shape *shape,
-		    double timer_ns, double loop_ns, struct bench_metric_result *mr)
+static int run_setup(const struct metric_def *m, struct metric_ctx *c, struct bench_metric_result *mr)
 {
-	struct run_measure rm = { m, c };
-	uint64_t max_iters = m->max_iters;
-
-	mr->status = BENCH_OK;
-	if (m->kind == METRIC_TIME && !strcmp(m->name, "page_fault") && c->mem_avail / 8 / 4096 < max_iters)
-		max_iters = c->mem_avail / 8 / 4096 + 1;
 	int r = m->setup ? m->setup(c) : 0;
+
 	if (r < 0) {
 		char note[256];
 		if (c->note[0])
@@ -156,8 +153,25 @@ static void run_one(const struct metric_def *m, struct metric_ctx *c, const stru
 			snprintf(note, sizeof note, "setup failed: %s", strerror(-r));
 		mr->status = r == -ENOENT ? BENCH_SKIPPED : BENCH_FAILED;
 		run_set_note(mr, note);
-		goto out;
 	}
+	return r;
+}
+
+static void run_failed(struct bench_metric_result *mr)
+{
+	mr->status = BENCH_FAILED;
+	run_set_note(mr, "the measured operation failed");
+}
+
+/* Pass 0 of a metric: setup, calibration and how many samples it gets in all. */
+static int run_calibrate(const struct metric_def *m, struct metric_ctx *c, const struct run_shape *shape,
+			 struct bench_metric_result *mr, unsigned *want)
+{
+	struct run_measure rm = { m, c };
+	uint64_t max_iters = m->max_iters;
+
+	if (m->kind == METRIC_TIME && !strcmp(m->name, "page_fault") && c->mem_avail / 8 / 4096 < max_iters)
+		max_iters = c->mem_avail / 8 / 4096 + 1;
 	/* Calibrate twice: the first pass doubles as warm-up (caches, page tables, the partner's first
 	 * wake-ups, CPU frequency), whose cold iterations would otherwise undercount n. */
 	uint64_t n = calibrate_iterations(run_measure_cb, &rm, shape->sample_ns, max_iters);
@@ -165,47 +179,86 @@ static void run_one(const struct metric_def *m, struct metric_ctx *c, const stru
 		n = calibrate_iterations(run_measure_cb, &rm, shape->sample_ns, max_iters);
 	uint64_t warm = n ? m->run(c, n) : CALIBRATE_FAILED;
 	if (warm == CALIBRATE_FAILED) {
-		mr->status = BENCH_FAILED;
-		run_set_note(mr, "the measured operation failed");
-		goto out;
+		run_failed(mr);
+		return -EIO;
 	}
 	mr->iterations = n;
-	unsigned want = shape->samples;
-	if (warm > 0 && shape->budget_ns / warm < want)
-		want = shape->budget_ns / warm > shape->min_samples ? (unsigned)(shape->budget_ns / warm) : shape->min_samples;
-	mr->samples = calloc(want, sizeof *mr->samples);
+	*want = shape->samples;
+	if (warm > 0 && shape->budget_ns / warm < *want)
+		*want = shape->budget_ns / warm > shape->min_samples ? (unsigned)(shape->budget_ns / warm) : shape->min_samples;
+	mr->samples = calloc(*want, sizeof *mr->samples);
 	if (!mr->samples) {
 		mr->status = BENCH_FAILED;
-		goto out;
+		return -ENOMEM;
 	}
-	/* A sample during which the scheduler preempted us measured someone else's time slice too:
-	 * retake it (at most as many retakes as samples, so a busy machine costs bounded time, not accuracy).
-	 * Only for metrics without a partner process, whose preemptions we cannot see. */
+	return 0;
+}
+
+/* Takes samples until the metric has `upto`. A sample during which the scheduler preempted us
+ * measured someone else's time slice too: retake it (at most as many retakes as samples, so a busy
+ * machine costs bounded time, not accuracy). Only for metrics without a partner process, whose
+ * preemptions we cannot see. */
+static int run_sample(const struct metric_def *m, struct metric_ctx *c, size_t upto, double timer_ns,
+		      double loop_ns, struct bench_metric_result *mr)
+{
+	uint64_t n = mr->iterations;
 	bool solo = c->pid == 0;
-	for (unsigned attempt = 0; mr->n_samples < want; attempt++) {
+
+	for (size_t retakes = 0; mr->n_samples < upto;) {
 		long sw0 = run_involuntary_switches();
 		uint64_t t = m->run(c, n);
 		if (t == CALIBRATE_FAILED) {
-			mr->status = BENCH_FAILED;
-			run_set_note(mr, "the measured operation failed");
-			goto out;
+			run_failed(mr);
+			return -EIO;
 		}
-		if (solo && run_involuntary_switches() != sw0 && attempt < want) {
+		if (solo && run_involuntary_switches() != sw0 && retakes < upto) {
+			retakes++;
 			mr->rejected++;
 			continue;
 		}
 		mr->samples[mr->n_samples++] = metrics_value(m, c, t, n, timer_ns, loop_ns);
 	}
+	return 0;
+}
+
+static void run_summarize(struct bench_metric_result *mr)
+{
 	double *sorted = malloc(mr->n_samples * sizeof *sorted);
-	if (sorted) {
-		memcpy(sorted, mr->samples, mr->n_samples * sizeof *sorted);
-		mr->median = stats_median(sorted, mr->n_samples);
-		stats_median_ci(sorted, mr->n_samples, &mr->ci_low, &mr->ci_high);
+
+	if (!sorted || !mr->n_samples) {
 		free(sorted);
+		return;
 	}
-	run_set_note(mr, c->note);
-out:
-	if (m->teardown && r == 0)
+	memcpy(sorted, mr->samples, mr->n_samples * sizeof *sorted);
+	mr->median = stats_median(sorted, mr->n_samples);
+	stats_median_ci(sorted, mr->n_samples, &mr->ci_low, &mr->ci_high);
+	free(sorted);
+}
+
+/* One pass of one metric: its share of the samples between its own setup and teardown, so no
+ * partner process or buffer outlives the pass (a fork metric must not copy another's 64 MiB). */
+static void run_pass(const struct metric_def *m, struct metric_ctx *c, const struct run_shape *shape,
+		     unsigned pass, double timer_ns, double loop_ns, struct bench_metric_result *mr, unsigned *want)
+{
+	if (pass > 0 && mr->status != BENCH_OK)
+		return;
+	mr->status = BENCH_OK;
+	if (run_setup(m, c, mr) < 0)
+		return;
+	int r = 0;
+	if (pass == 0)
+		r = run_calibrate(m, c, shape, mr, want);
+	else if (m->run(c, mr->iterations) == CALIBRATE_FAILED) /* warm-up: caches, the partner's first wake-up */
+		run_failed(mr), r = -EIO;
+	if (r == 0) {
+		size_t upto = (size_t)*want * (pass + 1) / shape->passes;
+		r = run_sample(m, c, upto, timer_ns, loop_ns, mr);
+	}
+	if (r == 0 && pass + 1 == shape->passes) {
+		run_summarize(mr);
+		run_set_note(mr, c->note);
+	}
+	if (m->teardown)
 		m->teardown(c);
 }
 
@@ -290,24 +343,29 @@ int bench_run(const struct bench_options *o, struct bench_result **out, char **e
 	uint64_t wall0 = clock_now_ns();
 
 	/* Single-process metrics run unpinned: on a shared machine the scheduler finds the idle CPU,
-	 * which a fixed pin cannot; preempted samples are retaken instead (run_one). Pairs pin
+	 * which a fixed pin cannot; preempted samples are retaken instead (run_sample). Pairs pin
 	 * themselves, because placement is what they measure. */
 	res->timer_overhead_ns = clock_overhead_ns();
 	res->loop_overhead_ns = clock_loop_overhead_ns();
 
-	size_t total = 0, done = 0;
+	size_t total = 0;
 	for (size_t i = 0; i < metrics_count; i++)
 		total += sel[i];
 	res->metrics = calloc(total ? total : 1, sizeof *res->metrics);
-	for (size_t i = 0; i < metrics_count && res->metrics; i++) {
+	unsigned *want = calloc(total ? total : 1, sizeof *want);
+	if (!res->metrics || !want) {
+		free(want);
+		bench_result_free(res);
+		if (want_disk)
+			diskfile_remove(&df);
+		free((char *)base.helper);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < metrics_count; i++) {
 		if (!sel[i])
 			continue;
 		const struct metric_def *m = &metrics_table[i];
 		struct bench_metric_result *mr = &res->metrics[res->n_metrics++];
-		struct metric_ctx c = base;
-
-		if (o->progress)
-			output_progress("bench", done, total);
 		mr->name = strdup(m->name);
 		mr->unit = strdup(m->unit);
 		mr->cell = m->cell;
@@ -315,14 +373,28 @@ int bench_run(const struct bench_options *o, struct bench_result **out, char **e
 		if (m->cross_cpu && base.cpu_b < 0) {
 			mr->status = BENCH_SKIPPED;
 			run_set_note(mr, "needs two CPUs; only one is allowed");
-		} else {
-			run_one(m, &c, shape, res->timer_overhead_ns, res->loop_overhead_ns, mr);
 		}
-		sched_setaffinity(0, sizeof orig, &orig); /* a pair's setup pinned us */
-		done++;
 	}
+	for (unsigned pass = 0; pass < shape->passes; pass++) {
+		for (size_t i = 0, k = 0; i < metrics_count; i++) {
+			if (!sel[i])
+				continue;
+			const struct metric_def *m = &metrics_table[i];
+			struct bench_metric_result *mr = &res->metrics[k];
+			struct metric_ctx c = base;
+			c.rng += pass * 0x9e3779b97f4a7c15ull; /* new random offsets: a pass must not re-read the last */
+
+			if (o->progress)
+				output_progress("bench", pass * total + k, shape->passes * total);
+			if (!(pass == 0 && mr->status == BENCH_SKIPPED))
+				run_pass(m, &c, shape, pass, res->timer_overhead_ns, res->loop_overhead_ns, mr, &want[k]);
+			sched_setaffinity(0, sizeof orig, &orig); /* a pair's setup pinned us */
+			k++;
+		}
+	}
+	free(want);
 	if (o->progress)
-		output_progress("bench", total, total);
+		output_progress("bench", shape->passes * total, shape->passes * total);
 	sched_setaffinity(0, sizeof orig, &orig);
 
 	res->wall_s = (double)(clock_now_ns() - wall0) / 1e9;
