@@ -452,10 +452,6 @@ static int setup_disk(struct metric_ctx *c)
 {
 	if (!c->disk)
 		return -ENOENT;
-	/* At queue depth 1 every I/O waits for its completion interrupt, which arrives on whichever CPU
-	 * the device's queue is bound to: a local or a cross-CPU wake-up depending on where the scheduler
-	 * happened to put us. One fixed CPU keeps that the same from run to run. */
-	metrics_pin(c->cpu_a);
 	if (posix_memalign((void **)&c->buf, 4096, DISKFILE_BLOCK))
 		return -ENOMEM;
 	memset(c->buf, 0x5a, DISKFILE_BLOCK);
