@@ -29,14 +29,17 @@ domu_cfg() {
 	local type=$1 extra="vm.role=run" front=xenfs:xen-blkfront:xen-netfront
 	echo 'name="vm-domu"'
 	echo 'kernel="/guest/vmlinuz"'
-	echo 'ramdisk="/guest/initrd-run.cpio"'
+	case "$type" in
+	hvm*) echo 'ramdisk="/guest/initrd-run.cpio.gz"' ;;
+	*) echo 'ramdisk="/guest/initrd-run.cpio"' ;;
+	esac
 	echo 'on_poweroff="destroy"'
 	echo 'on_crash="destroy"'
 	echo 'on_reboot="destroy"'
 	echo 'disk=["format=raw,vdev=xvda,access=rw,backendtype=phy,script=/etc/xen/scripts/vm-hotplug,target=/dev/loop0"]'
-	echo 'vif=["script=/etc/xen/scripts/vm-hotplug,model=e1000"]'
 	case "$type" in
 	pv|pvh)
+		echo 'vif=["script=/etc/xen/scripts/vm-hotplug"]'
 		echo "type=\"$type\""
 		echo 'memory=256'
 		echo 'vcpus=1'
@@ -48,12 +51,16 @@ domu_cfg() {
 		hvm-pvdrivers) flags=xen_no_vector_callback ;;
 		esac
 		echo 'type="hvm"'
+		# xl's default emulated NIC; e1000's probe reads its EEPROM bit by bit, half a minute here.
+		echo 'vif=["script=/etc/xen/scripts/vm-hotplug,model=rtl8139"]'
 		echo 'memory=384'
 		echo 'vcpus=1'
-		echo 'serial="pty"'
+		# Its console goes to a file in dom0 (forwarded with the results); "quiet" because every
+		# byte through the emulated UART is a trip to the device model.
+		echo 'serial="file:/var/log/xen/console/hvm-serial.log"'
 		echo 'vga="none"'
 		echo 'nographic=1'
-		echo "cmdline=\"console=ttyS0 $flags $extra vm.out=disk vm.modules=ata_piix:sd_mod:e1000:$front\"" ;;
+		echo "cmdline=\"console=ttyS0 quiet $flags $extra vm.out=disk vm.modules=ata_piix:sd_mod:8139too:$front\"" ;;
 	esac
 }
 
@@ -61,7 +68,13 @@ domu_cfg() {
 dom0_initrd() {
 	local type=$1 g=$W/stage-guest-$type
 	rm -rf "$g" && mkdir -p "$g/guest"
-	cp "$W/vmlinuz" "$W/initrd-run.cpio" "$g/guest/"
+	cp "$W/vmlinuz" "$g/guest/"
+	# An HVM domU's kernel and image come in through the device model's fw_cfg one byte per I/O
+	# exit (Xen's QEMU has no fw_cfg DMA): about 8 s a megabyte here, so its image is compressed.
+	case "$type" in
+	hvm*) gzip -1 -c "$W/initrd-run.cpio" >"$g/guest/initrd-run.cpio.gz" ;;
+	*) cp "$W/initrd-run.cpio" "$g/guest/" ;;
+	esac
 	domu_cfg "$type" >"$g/guest/domu.cfg"
 	echo 64 >"$g/guest/disk-mb"
 	(cd "$g" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$g.cpio"
@@ -93,11 +106,17 @@ domu-*)
 	type=${how#domu-}
 	initrd=$(dom0_initrd "$type")
 	mem=2048 smp=1 limit=600
-	case "$type" in hvm*) mem=3072 limit=900 ;; esac
+	# Two CPUs for a domU in an HVM container, dom0 on one: the domU's vCPU and what serves it in dom0
+	# (the device model; blkback, netback and xenconsoled) then run side by side instead of taking
+	# turns on one emulated CPU.
+	case "$type" in
+	pvh) smp=2 ;;
+	hvm*) mem=3072 smp=2 limit=900 ;;
+	esac
 	# A PVH or HVM domU runs on SVM as TCG emulates it: without -rdtscp Xen fails to emulate the
 	# domU's rdtscp ("SVM Insn len emulation failed ... 0f 01 f9"); without -pku its FPU state check trips.
 	qemu+=(-machine pc -cpu max,-rdtscp,-pku -m $mem -smp $smp -kernel "$W/xen"
-		-append "$xen_args dom0_mem=1024M,max:1024M"
+		-append "$xen_args dom0_mem=1024M,max:1024M dom0_max_vcpus=1"
 		-initrd "$W/vmlinuz $dom0_args vm.role=dom0 vm.modules=$back vm.domu_timeout=$((limit - 150)),$initrd")
 	;;
 *) live_die "$guest: unknown boot kind '$how' in guests.tsv" ;;

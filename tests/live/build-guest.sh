@@ -72,7 +72,7 @@ copy_bin() {
 }
 
 # The base image: busybox, virtmode, init, driver modules.
-modules="virtio_pci virtio_blk virtio_net virtio_console e1000 ata_piix ahci sd_mod loop tun
+modules="virtio_pci virtio_blk virtio_net virtio_console e1000 8139too ata_piix ahci sd_mod loop tun
  xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xen-blkback xen-netback xen-blkfront xen-netfront"
 stage=$LIVE_WORK/stage-run
 rm -rf "$stage" && mkdir -p "$stage"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,guest,usr/bin,usr/sbin}
@@ -112,7 +112,7 @@ if [ $hvm = 1 ]; then
 	cp -L "$LIVE_X"/usr/share/qemu/{linuxboot.bin,linuxboot_dma.bin,kvmvapic.bin,vgabios-stdvga.bin,bios-256k.bin} \
 		"$stage/usr/share/qemu/" 2>/dev/null || true
 	cp -L "$LIVE_X"/usr/share/seabios/* "$stage/usr/share/seabios/"
-	cp -L "$LIVE_X"/usr/lib/ipxe/qemu/efi-e1000.rom "$LIVE_X"/usr/lib/ipxe/qemu/pxe-e1000.rom \
+	cp -L "$LIVE_X"/usr/lib/ipxe/qemu/{efi,pxe}-rtl8139.rom \
 		"$stage/usr/lib/ipxe/qemu/" 2>/dev/null || true
 	cp -a "$LIVE_X"/usr/share/qemu/keymaps "$stage/usr/share/qemu/" 2>/dev/null || true
 	cpio_of "$stage" "$LIVE_WORK/initrd-hvm.cpio"

@@ -130,6 +130,7 @@ run_domu() {
 			say "could not decode the domU's results"
 	fi
 	[ -f "$log" ] && cp "$log" "$1/domu-console.log"
+	[ -f /var/log/xen/console/hvm-serial.log ] && cp /var/log/xen/console/hvm-serial.log "$1/domu-console.log"
 	cp /tmp/xl-create.log /var/log/xen/*.log "$1/" 2>/dev/null
 	xl dmesg >"$1/xl-dmesg.txt" 2>&1
 }
