@@ -12,7 +12,7 @@ mkdir -p "$LIVE_WORK"
 
 field() { live_guest_field "$guest" "$1"; }
 if [ "$(field slow)" = 1 ] && [ "${VIRTMODE_LIVE_HVM:-0}" != 1 ]; then
-	echo "1..0 # SKIP $guest runs in an HVM container, minutes under TCG: set VIRTMODE_LIVE_HVM=1"
+	echo "1..0 # SKIP $guest is marked slow in guests.tsv: set VIRTMODE_LIVE_HVM=1"
 	exit 0
 fi
 command -v qemu-system-x86_64 >/dev/null || { echo "1..0 # SKIP no qemu-system-x86_64"; exit 0; }
