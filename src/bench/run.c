@@ -195,14 +195,16 @@ static int run_calibrate(const struct metric_def *m, struct metric_ctx *c, const
 }
 
 /* Takes samples until the metric has `upto`. A sample during which the scheduler preempted us
- * measured someone else's time slice too: retake it (at most as many retakes as samples, so a busy
- * machine costs bounded time, not accuracy). Only for metrics without a partner process, whose
- * preemptions we cannot see. */
+ * measured someone else's time slice too: retake it (at most as many retakes as this pass takes
+ * samples, so a busy machine costs bounded time, not accuracy). Only for metrics without a partner
+ * process, whose preemptions we cannot see. */
 static int run_sample(const struct metric_def *m, struct metric_ctx *c, size_t upto, double timer_ns,
 		      double loop_ns, struct bench_metric_result *mr)
 {
 	uint64_t n = mr->iterations;
 	bool solo = c->pid == 0;
+
+	size_t share = upto - mr->n_samples;
 
 	for (size_t retakes = 0; mr->n_samples < upto;) {
 		long sw0 = run_involuntary_switches();
@@ -211,7 +213,7 @@ static int run_sample(const struct metric_def *m, struct metric_ctx *c, size_t u
 			run_failed(mr);
 			return -EIO;
 		}
-		if (solo && run_involuntary_switches() != sw0 && retakes < upto) {
+		if (solo && run_involuntary_switches() != sw0 && retakes < share) {
 			retakes++;
 			mr->rejected++;
 			continue;
