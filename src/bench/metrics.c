@@ -26,7 +26,7 @@
 /* A run that could not do its work: calibration and sampling stop there. */
 #define FAIL CALIBRATE_FAILED
 
-static void metrics_pin(int cpu)
+void metrics_pin(int cpu)
 {
 	cpu_set_t set;
 

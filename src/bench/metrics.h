@@ -52,3 +52,6 @@ extern const size_t metrics_count;
 /* Turns a measured elapsed time for n iterations into the metric's value. */
 double metrics_value(const struct metric_def *m, const struct metric_ctx *c, uint64_t elapsed_ns,
 		     uint64_t n, double timer_ns, double loop_ns);
+
+/* Pins the calling process to one CPU (nothing when cpu < 0). */
+void metrics_pin(int cpu);

@@ -264,15 +264,6 @@ static void run_pass(const struct metric_def *m, struct metric_ctx *c, const str
 		m->teardown(c);
 }
 
-static void run_pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof set, &set);
-}
-
 static double run_own_cpu_s(void)
 {
 	struct rusage self, kids;
@@ -400,7 +391,7 @@ int bench_run(const struct bench_options *o, struct bench_result **out, char **e
 
 			if (o->progress)
 				output_progress("bench", pass * total + k, shape->passes * total);
-			run_pin(base.cpu_a);
+			metrics_pin(base.cpu_a);
 			if (!(pass == 0 && mr->status == BENCH_SKIPPED))
 				run_pass(m, &c, shape, pass, res->timer_overhead_ns, res->loop_overhead_ns, mr, &want[k]);
 			sched_setaffinity(0, sizeof orig, &orig); /* a pair's setup pinned us */
