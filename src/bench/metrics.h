@@ -40,6 +40,8 @@ struct metric_def {
 	bool cross_cpu;          /* needs two CPUs */
 	bool disk;
 	uint64_t max_iters;
+	uint64_t mem_per_iter;   /* bytes one iteration keeps mapped (page_fault's page): calibration
+				  * stops before a sample would need more than an eighth of free memory */
 	int (*setup)(struct metric_ctx *c);      /* 0 or negative errno, note says why */
 	uint64_t (*run)(struct metric_ctx *c, uint64_t n); /* elapsed ns of n iterations */
 	void (*teardown)(struct metric_ctx *c);

@@ -170,8 +170,8 @@ static int run_calibrate(const struct metric_def *m, struct metric_ctx *c, const
 	struct run_measure rm = { m, c };
 	uint64_t max_iters = m->max_iters;
 
-	if (m->kind == METRIC_TIME && !strcmp(m->name, "page_fault") && c->mem_avail / 8 / 4096 < max_iters)
-		max_iters = c->mem_avail / 8 / 4096 + 1;
+	if (m->mem_per_iter && c->mem_avail / 8 / m->mem_per_iter < max_iters)
+		max_iters = c->mem_avail / 8 / m->mem_per_iter + 1;
 	/* Calibrate twice: the first pass doubles as warm-up (caches, page tables, the partner's first
 	 * wake-ups, CPU frequency), whose cold iterations would otherwise undercount n. */
 	uint64_t n = calibrate_iterations(run_measure_cb, &rm, shape->sample_ns, max_iters);
