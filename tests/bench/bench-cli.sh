@@ -34,18 +34,6 @@ for x in m.values():
 assert 1 < m["syscall"]["median"] < 100000, m["syscall"]["median"]
 assert m["fork_exec"]["unit"] == "us" and m["fork_exec"]["median"] > 10
 assert d["machine"]["clocksource"] and d["machine"]["ncpu"] >= 1 and "detect" in d' "$T/a.json"
-check "every sample has its host probe, and the run its shared share and wait" python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-mach = d["machine"]
-assert mach["probe_quiet_ns"] > 0 and 0 <= mach["shared_pct"] <= 100, mach
-assert 0 <= mach["waited_s"] <= 2.6, mach["waited_s"]  # the quick budget is 2 s, plus one capped wait check
-for x in d["metrics"]:
-    p = x["probes_ns"]
-    assert len(p) == len(x["samples"]) and min(p) >= mach["probe_quiet_ns"], x["name"]
-    kept_shared = sum(v > 1.3 * mach["probe_quiet_ns"] for v in p)
-    assert kept_shared == x["shared_samples"], (x["name"], kept_shared, x["shared_samples"])
-    assert x["shared_dropped"] == 0 or kept_shared == 0, x["name"]' "$T/a.json"
 
 "$VIRTMODE" bench compare "$T/a.json" "$T/a.json" >"$T/cmp" 2>"$T/err"; rc=$?
 is $rc 0 "compare of a file with itself exits 0"
