@@ -87,14 +87,6 @@ static bool has_line(const struct bench_comparison *c, const char *want)
 	return false;
 }
 
-static bool has_line_quiet(const struct bench_comparison *c, const char *want)
-{
-	for (size_t i = 0; i < c->n_lines; i++)
-		if (strstr(c->lines[i], want))
-			return true;
-	return false;
-}
-
 static void test_round_trip(void)
 {
 	double samples[] = { 10.5, 11, 12.25 }, probes[] = { 0.7, 0.75, 0.8 };
@@ -216,21 +208,6 @@ static void test_compare(void)
 	c = NULL;
 	/* Reversed: the same factor, now slower on the first file. */
 	TAP_OK(bench_compare(b, "B", a, "A", &c) == 0 && has_line(c, "5.00\u00d7 slower on B"), "reversed pair");
-	TAP_OK(!has_line_quiet(c, "physical core was shared"), "no host probe in either file: nothing said about it");
-	bench_comparison_free(c);
-	c = NULL;
-	/* One host shared its core for most of the run, the other hardly. */
-	a->machine.probe_quiet_ns = b->machine.probe_quiet_ns = 0.7;
-	a->machine.shared_pct = 5;
-	b->machine.shared_pct = 80;
-	TAP_OK(bench_compare(a, "A", b, "B", &c) == 0 &&
-		       has_line(c, "the physical core was shared with another thread during 5% of A's samples and 80% of B's"),
-	       "a 75-point difference in the shared share is named");
-	bench_comparison_free(c);
-	c = NULL;
-	b->machine.shared_pct = 29;
-	TAP_OK(bench_compare(a, "A", b, "B", &c) == 0 && !has_line_quiet(c, "physical core was shared"),
-	       "a 24-point one is not");
 	bench_comparison_free(c);
 	bench_result_free(a);
 	bench_result_free(b);
