@@ -35,10 +35,6 @@ struct bench_metric_result {
 	double *samples;
 	size_t n_samples;
 	unsigned rejected;       /* samples retaken because the scheduler preempted them */
-	double *probes;          /* the host probe around each sample (the slower of before and after);
-				  * NULL in files from before it */
-	unsigned shared;         /* listed samples taken on a shared core (kept: too few quiet ones) */
-	unsigned shared_dropped; /* samples taken on a shared core and left out */
 };
 
 struct bench_machine {
@@ -48,9 +44,6 @@ struct bench_machine {
 	double load_start[3], load_end;
 	double steal_pct;        /* steal time during the run, % of all CPU time */
 	double others_busy_cpus; /* CPUs other processes kept busy during the run */
-	double probe_quiet_ns;   /* the host probe's fastest step this run: the core to ourselves */
-	double shared_pct;       /* % of samples taken while the host shared our core (hostprobe.h) */
-	double waited_s;         /* time spent waiting for a core of our own */
 	bool loaded;
 };
 

@@ -109,12 +109,6 @@ static void compare_caveats(struct bench_comparison *c, const struct bench_resul
 			     ma->meltdown, c->name_a, mb->meltdown, c->name_b);
 	if (ma->cpu_model && mb->cpu_model && strcmp(ma->cpu_model, mb->cpu_model))
 		compare_line(c, "note: different CPUs (%s; %s)", ma->cpu_model, mb->cpu_model);
-	/* The host probe (hostprobe.h): a core shared with another tenant's thread slowed kernel entry
-	 * and page-table work by up to a third on the machine it was found on, with no steal to show. */
-	if (ma->probe_quiet_ns > 0 && mb->probe_quiet_ns > 0 && fabs(ma->shared_pct - mb->shared_pct) >= 25)
-		compare_line(c, "note: the physical core was shared with another thread during %.0f%% of %s's samples and %.0f%% of %s's: "
-				"system calls, page faults and fork move with that alone",
-			     ma->shared_pct, c->name_a, mb->shared_pct, c->name_b);
 	for (int k = 0; k < 2; k++) {
 		const struct bench_machine *m = k ? mb : ma;
 		if (m->loaded)

@@ -42,9 +42,6 @@ void bench_report_print(FILE *f, const struct bench_result *r, bool color)
 	}
 	fprintf(f, "%srun%s       %s suite, %.1f s; load %.2f at start; steal %.1f%%; other processes kept %.2f CPUs busy\n",
 		bold, off, report_or(r->suite), r->wall_s, m->load_start[0], m->steal_pct, m->others_busy_cpus);
-	if (m->probe_quiet_ns > 0)
-		fprintf(f, "%shost%s      physical core shared with another thread during %.0f%% of the samples; waited %.1f s for it to be ours (probe %.2f ns a step at quietest)\n",
-			bold, off, m->shared_pct, m->waited_s, m->probe_quiet_ns);
 	if (m->loaded)
 		fprintf(f, "%swarning: the machine was loaded during the run; numbers may be slower and noisier than this machine can do%s\n",
 			yellow, off);

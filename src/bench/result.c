@@ -39,9 +39,6 @@ static struct json_object *result_machine_to_json(const struct bench_machine *m)
 	json_object_object_add(o, "load_end", json_object_new_double(m->load_end));
 	json_object_object_add(o, "steal_pct", json_object_new_double(m->steal_pct));
 	json_object_object_add(o, "others_busy_cpus", json_object_new_double(m->others_busy_cpus));
-	json_object_object_add(o, "probe_quiet_ns", json_object_new_double(m->probe_quiet_ns));
-	json_object_object_add(o, "shared_pct", json_object_new_double(m->shared_pct));
-	json_object_object_add(o, "waited_s", json_object_new_double(m->waited_s));
 	json_object_object_add(o, "loaded", json_object_new_boolean(m->loaded));
 	return o;
 }
@@ -66,14 +63,6 @@ static struct json_object *result_metric_to_json(const struct bench_metric_resul
 		for (size_t i = 0; i < mr->n_samples; i++)
 			json_object_array_add(s, json_object_new_double(mr->samples[i]));
 		json_object_object_add(o, "samples", s);
-		if (mr->probes) {
-			struct json_object *p = json_object_new_array();
-			for (size_t i = 0; i < mr->n_samples; i++)
-				json_object_array_add(p, json_object_new_double(mr->probes[i]));
-			json_object_object_add(o, "probes_ns", p);
-			json_object_object_add(o, "shared_samples", json_object_new_int((int)mr->shared));
-			json_object_object_add(o, "shared_dropped", json_object_new_int((int)mr->shared_dropped));
-		}
 	}
 	return o;
 }
@@ -183,11 +172,6 @@ static int result_read_machine(struct result_reader *rd, struct json_object *o, 
 	r = r ?: result_number(rd, v, "machine.", "load_end", false, &m->load_end);
 	r = r ?: result_number(rd, v, "machine.", "steal_pct", false, &m->steal_pct);
 	r = r ?: result_number(rd, v, "machine.", "others_busy_cpus", false, &m->others_busy_cpus);
-	r = r ?: result_number(rd, v, "machine.", "probe_quiet_ns", false, &m->probe_quiet_ns);
-	r = r ?: result_number(rd, v, "machine.", "shared_pct", false, &m->shared_pct);
-	r = r ?: result_number(rd, v, "machine.", "waited_s", false, &m->waited_s);
-	if (!r && (m->shared_pct < 0 || m->shared_pct > 100))
-		r = result_fail(rd, "field 'machine.shared_pct' is not a percentage");
 	struct json_object *l;
 	if (!r && json_object_object_get_ex(v, "load_start", &l) && l) {
 		if (!json_object_is_type(l, json_type_array) || json_object_array_length(l) != 3)
@@ -204,39 +188,6 @@ static int result_read_machine(struct result_reader *rd, struct json_object *o, 
 			return result_fail(rd, "field 'machine.loaded' is not a boolean");
 		m->loaded = json_object_get_boolean(l);
 	}
-	return r;
-}
-
-/* Optional (files from before the host probe lack it), but when present one probe per sample. */
-static int result_read_probes(struct result_reader *rd, struct json_object *o, const char *path,
-			      struct bench_metric_result *mr)
-{
-	struct json_object *v;
-	double shared = 0;
-	int r;
-
-	if (!json_object_object_get_ex(o, "probes_ns", &v) || !v)
-		return 0;
-	if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) != mr->n_samples)
-		return result_fail(rd, "field '%sprobes_ns' is not an array with one number per sample", path);
-	mr->probes = calloc(mr->n_samples, sizeof *mr->probes);
-	if (!mr->probes)
-		return -ENOMEM;
-	for (size_t i = 0; i < mr->n_samples; i++) {
-		struct json_object *e = json_object_array_get_idx(v, i);
-		if (!result_is_number(e) || json_object_get_double(e) <= 0)
-			return result_fail(rd, "field '%sprobes_ns[%zu]' is not a positive number", path, i);
-		mr->probes[i] = json_object_get_double(e);
-	}
-	r = result_number(rd, o, path, "shared_samples", false, &shared);
-	if (!r && (shared < 0 || shared > (double)mr->n_samples))
-		r = result_fail(rd, "field '%sshared_samples' is more than the samples", path);
-	mr->shared = r ? 0 : (unsigned)shared;
-	double dropped = 0;
-	r = r ?: result_number(rd, o, path, "shared_dropped", false, &dropped);
-	if (!r && (dropped < 0 || dropped > 1e9))
-		r = result_fail(rd, "field '%sshared_dropped' is out of range", path);
-	mr->shared_dropped = r ? 0 : (unsigned)dropped;
 	return r;
 }
 
@@ -323,7 +274,6 @@ static int result_read_metric(struct result_reader *rd, struct json_object *o, s
 		}
 		mr->samples[i] = json_object_get_double(e);
 	}
-	r = result_read_probes(rd, o, path, mr);
 out:
 	free(s);
 	return r;

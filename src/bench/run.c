@@ -15,7 +15,6 @@
 #include "bench/calibrate.h"
 #include "bench/clock.h"
 #include "bench/diskfile.h"
-#include "bench/hostprobe.h"
 #include "bench/machine.h"
 #include "bench/metrics.h"
 #include "bench/stats.h"
@@ -39,12 +38,9 @@ struct run_shape {
 	unsigned passes;         /* the suite runs this many times over, each metric taking its share of
 				  * samples per pass: a host that is slow for a second then moves every
 				  * metric a little instead of one metric a lot */
-	uint64_t wait_ns, wait_cap_ns, seed_ns; /* waiting for a core of our own (hostprobe.h) */
 };
-static const struct run_shape run_default = { 2000000, 81, 15, 400000000, 128u << 20, 3,
-					      20000000000ull, 2000000000, 200000000 };
-static const struct run_shape run_quick = { 1000000, 21, 7, 60000000, 16u << 20, 1,
-					    2000000000, 500000000, 50000000 };
+static const struct run_shape run_default = { 2000000, 81, 15, 400000000, 128u << 20, 3 };
+static const struct run_shape run_quick = { 1000000, 21, 7, 60000000, 16u << 20, 1 };
 
 size_t bench_metric_count(void) { return metrics_count; }
 const char *bench_metric_name(size_t i) { return i < metrics_count ? metrics_table[i].name : NULL; }
@@ -191,8 +187,7 @@ static int run_calibrate(const struct metric_def *m, struct metric_ctx *c, const
 	if (warm > 0 && shape->budget_ns / warm < *want)
 		*want = shape->budget_ns / warm > shape->min_samples ? (unsigned)(shape->budget_ns / warm) : shape->min_samples;
 	mr->samples = calloc(*want, sizeof *mr->samples);
-	mr->probes = calloc(*want, sizeof *mr->probes);
-	if (!mr->samples || !mr->probes) {
+	if (!mr->samples) {
 		mr->status = BENCH_FAILED;
 		return -ENOMEM;
 	}
@@ -204,7 +199,7 @@ static int run_calibrate(const struct metric_def *m, struct metric_ctx *c, const
  * samples, so a busy machine costs bounded time, not accuracy). Only for metrics without a partner
  * process, whose preemptions we cannot see. */
 static int run_sample(const struct metric_def *m, struct metric_ctx *c, size_t upto, double timer_ns,
-		      double loop_ns, struct hostprobe_gate *gate, struct bench_metric_result *mr)
+		      double loop_ns, struct bench_metric_result *mr)
 {
 	uint64_t n = mr->iterations;
 	bool solo = c->pid == 0;
@@ -212,21 +207,17 @@ static int run_sample(const struct metric_def *m, struct metric_ctx *c, size_t u
 	size_t share = upto - mr->n_samples;
 
 	for (size_t retakes = 0; mr->n_samples < upto;) {
-		double before = hostprobe_await(gate);
 		long sw0 = run_involuntary_switches();
 		uint64_t t = m->run(c, n);
 		if (t == CALIBRATE_FAILED) {
 			run_failed(mr);
 			return -EIO;
 		}
-		double after = hostprobe_ns(), probe = after > before ? after : before; /* the worse of the two */
-		hostprobe_note(gate, after);
 		if (solo && run_involuntary_switches() != sw0 && retakes < share) {
 			retakes++;
 			mr->rejected++;
 			continue;
 		}
-		mr->probes[mr->n_samples] = probe;
 		mr->samples[mr->n_samples++] = metrics_value(m, c, t, n, timer_ns, loop_ns);
 	}
 	return 0;
@@ -249,8 +240,7 @@ static void run_summarize(struct bench_metric_result *mr)
 /* One pass of one metric: its share of the samples between its own setup and teardown, so no
  * partner process or buffer outlives the pass (a fork metric must not copy another's 64 MiB). */
 static void run_pass(const struct metric_def *m, struct metric_ctx *c, const struct run_shape *shape,
-		     unsigned pass, double timer_ns, double loop_ns, struct hostprobe_gate *gate,
-		     struct bench_metric_result *mr, unsigned *want)
+		     unsigned pass, double timer_ns, double loop_ns, struct bench_metric_result *mr, unsigned *want)
 {
 	if (pass > 0 && mr->status != BENCH_OK)
 		return;
@@ -264,53 +254,14 @@ static void run_pass(const struct metric_def *m, struct metric_ctx *c, const str
 		run_failed(mr), r = -EIO;
 	if (r == 0) {
 		size_t upto = (size_t)*want * (pass + 1) / shape->passes;
-		r = run_sample(m, c, upto, timer_ns, loop_ns, gate, mr);
+		r = run_sample(m, c, upto, timer_ns, loop_ns, mr);
 	}
-	if (r == 0 && pass + 1 == shape->passes)
+	if (r == 0 && pass + 1 == shape->passes) {
+		run_summarize(mr);
 		run_set_note(mr, c->note);
+	}
 	if (m->teardown)
 		m->teardown(c);
-}
-
-/* The gate waited for a core of our own, but its budget can run out, and the run's fastest probe
- * may only have come after a sample was let through: keep the quiet samples when there are enough,
- * counting the others like preempted ones, and say so when there are not. */
-static void run_keep_quiet(struct bench_metric_result *mr, double base, unsigned min_samples)
-{
-	size_t shared;
-	bool dropped;
-
-	mr->n_samples = hostprobe_keep_quiet(mr->samples, mr->probes, mr->n_samples, base, min_samples, &shared, &dropped);
-	if (dropped) {
-		mr->shared_dropped = (unsigned)shared;
-	} else if (shared) {
-		char note[256];
-		snprintf(note, sizeof note, "%s%score shared with another thread for %zu of %zu samples, all kept",
-			 mr->note ? mr->note : "", mr->note ? "; " : "", shared, mr->n_samples);
-		run_set_note(mr, note);
-		mr->shared = (unsigned)shared;
-	}
-}
-
-/* Every probe ran on cpu_a, so one baseline serves the whole run: the fastest step any probe saw. */
-static void run_account_host(struct bench_result *res, const struct hostprobe_gate *gate, unsigned min_samples)
-{
-	size_t all = 0, shared = 0;
-	double base = gate->baseline;
-
-	for (size_t i = 0; i < res->n_metrics; i++) {
-		struct bench_metric_result *mr = &res->metrics[i];
-		if (mr->status != BENCH_OK || !mr->probes)
-			continue;
-		for (size_t k = 0; k < mr->n_samples; k++)
-			shared += hostprobe_shared(mr->probes[k], base);
-		all += mr->n_samples;
-		run_keep_quiet(mr, base, min_samples);
-		run_summarize(mr);
-	}
-	res->machine.probe_quiet_ns = base;
-	res->machine.shared_pct = all ? 100.0 * (double)shared / (double)all : 0;
-	res->machine.waited_s = (double)gate->waited_ns / 1e9;
 }
 
 static double run_own_cpu_s(void)
@@ -401,9 +352,6 @@ int bench_run(const struct bench_options *o, struct bench_result **out, char **e
 	 * disagreed by whichever it picked. A sample preempted there is retaken (run_sample). */
 	res->timer_overhead_ns = clock_overhead_ns();
 	res->loop_overhead_ns = clock_loop_overhead_ns();
-	struct hostprobe_gate gate;
-	metrics_pin(base.cpu_a);
-	hostprobe_gate_init(&gate, shape->wait_ns, shape->wait_cap_ns, shape->seed_ns);
 
 	size_t total = 0;
 	for (size_t i = 0; i < metrics_count; i++)
@@ -445,7 +393,7 @@ int bench_run(const struct bench_options *o, struct bench_result **out, char **e
 				output_progress("bench", pass * total + k, shape->passes * total);
 			metrics_pin(base.cpu_a);
 			if (!(pass == 0 && mr->status == BENCH_SKIPPED))
-				run_pass(m, &c, shape, pass, res->timer_overhead_ns, res->loop_overhead_ns, &gate, mr, &want[k]);
+				run_pass(m, &c, shape, pass, res->timer_overhead_ns, res->loop_overhead_ns, mr, &want[k]);
 			sched_setaffinity(0, sizeof orig, &orig); /* a pair's setup pinned us */
 			k++;
 		}
@@ -455,7 +403,6 @@ int bench_run(const struct bench_options *o, struct bench_result **out, char **e
 		output_progress("bench", shape->passes * total, shape->passes * total);
 	sched_setaffinity(0, sizeof orig, &orig);
 
-	run_account_host(res, &gate, shape->min_samples);
 	res->wall_s = (double)(clock_now_ns() - wall0) / 1e9;
 	machine_cpu_times(&after);
 	machine_account(&res->machine, &before, &after, res->wall_s, run_own_cpu_s() - own0);
@@ -475,7 +422,6 @@ void bench_result_free(struct bench_result *r)
 		free(r->metrics[i].unit);
 		free(r->metrics[i].note);
 		free(r->metrics[i].samples);
-		free(r->metrics[i].probes);
 	}
 	free(r->metrics);
 	machine_free(&r->machine);
