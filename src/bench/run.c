@@ -37,9 +37,10 @@ struct run_shape {
 	uint64_t disk_cap;
 	unsigned passes;         /* the suite runs this many times over, each metric taking its share of
 				  * samples per pass: a host that is slow for a second then moves every
-				  * metric a little instead of one metric a lot */
+				  * metric a little instead of one metric a lot, and more passes over a
+				  * longer run average more of the host's slow and fast seconds */
 };
-static const struct run_shape run_default = { 2000000, 81, 15, 400000000, 128u << 20, 3 };
+static const struct run_shape run_default = { 2000000, 240, 15, 1200000000, 128u << 20, 8 };
 static const struct run_shape run_quick = { 1000000, 21, 7, 60000000, 16u << 20, 1 };
 
 size_t bench_metric_count(void) { return metrics_count; }
