@@ -39,6 +39,8 @@ struct metric_def {
 	bool subtract_loop;      /* nanosecond metrics: the empty loop's cost is not theirs */
 	bool cross_cpu;          /* needs two CPUs */
 	bool disk;
+	bool on_cpu;             /* a sample never blocks, so time off the CPU during it (host steal,
+				  * preemption) is someone else's: such a sample is retaken */
 	uint64_t max_iters;
 	uint64_t mem_per_iter;   /* bytes one iteration keeps mapped (page_fault's page): calibration
 				  * stops before a sample would need more than an eighth of free memory */

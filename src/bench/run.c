@@ -142,6 +142,16 @@ static long run_involuntary_switches(void)
 	return ru.ru_nivcsw;
 }
 
+/* CPU time of this thread, ns. Under a hypervisor with steal-time accounting (KVM, Xen) the
+ * kernel leaves stolen time out of it, which wall time minus it then shows. */
+static uint64_t run_thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static int run_setup(const struct metric_def *m, struct metric_ctx *c, struct bench_metric_result *mr)
 {
 	int r = m->setup ? m->setup(c) : 0;
@@ -195,10 +205,10 @@ static int run_calibrate(const struct metric_def *m, struct metric_ctx *c, const
 	return 0;
 }
 
-/* Takes samples until the metric has `upto`. A sample during which the scheduler preempted us
- * measured someone else's time slice too: retake it (at most as many retakes as this pass takes
- * samples, so a busy machine costs bounded time, not accuracy). Only for metrics without a partner
- * process, whose preemptions we cannot see. */
+/* Takes samples until the metric has `upto`. A sample during which the scheduler preempted us, or
+ * (for a metric that never blocks) the host stole time, measured someone else's time too: retake it
+ * (at most as many retakes as this pass takes samples, so a busy machine costs bounded time, not
+ * accuracy). Only for metrics without a partner process, whose preemptions we cannot see. */
 static int run_sample(const struct metric_def *m, struct metric_ctx *c, size_t upto, double timer_ns,
 		      double loop_ns, struct bench_metric_result *mr)
 {
@@ -209,12 +219,17 @@ static int run_sample(const struct metric_def *m, struct metric_ctx *c, size_t u
 
 	for (size_t retakes = 0; mr->n_samples < upto;) {
 		long sw0 = run_involuntary_switches();
+		uint64_t cpu0 = run_thread_cpu_ns(), wall0 = clock_now_ns();
 		uint64_t t = m->run(c, n);
+		uint64_t wall = clock_now_ns() - wall0, cpu = run_thread_cpu_ns() - cpu0;
 		if (t == CALIBRATE_FAILED) {
 			run_failed(mr);
 			return -EIO;
 		}
-		if (solo && run_involuntary_switches() != sw0 && retakes < share) {
+		/* Off the CPU for more than 2% of a sample that never blocks: the host stole it (this
+		 * thread's CPU time excludes steal) or the scheduler preempted it. */
+		bool off_cpu = m->on_cpu && wall > cpu + wall / 50;
+		if (solo && (off_cpu || run_involuntary_switches() != sw0) && retakes < share) {
 			retakes++;
 			mr->rejected++;
 			continue;
