@@ -40,7 +40,7 @@ struct run_shape {
 				  * metric a little instead of one metric a lot, and more passes over a
 				  * longer run average more of the host's slow and fast seconds */
 };
-static const struct run_shape run_default = { 2000000, 240, 15, 1200000000, 128u << 20, 8 };
+static const struct run_shape run_default = { 2000000, 360, 15, 1800000000, 128u << 20, 12 };
 static const struct run_shape run_quick = { 1000000, 21, 7, 60000000, 16u << 20, 1 };
 
 size_t bench_metric_count(void) { return metrics_count; }
