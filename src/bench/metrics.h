@@ -35,13 +35,13 @@ struct metric_def {
 	enum metric_kind kind;
 	double unit_ns;          /* METRIC_TIME: ns per unit (1, 1000, 1e6) */
 	double bytes_per_op;     /* METRIC_BYTES_RATE */
-	unsigned ops_per_iter;   /* a round trip is two context switches */
+	unsigned ops_per_iter;   /* a round trip is two context switches; 0 means 1 */
 	bool subtract_loop;      /* nanosecond metrics: the empty loop's cost is not theirs */
 	bool cross_cpu;          /* needs two CPUs */
 	bool disk;
 	bool on_cpu;             /* a sample never blocks, so time off the CPU during it (host steal,
 				  * preemption) is someone else's: such a sample is retaken */
-	uint64_t max_iters;
+	uint64_t max_iters;      /* 0: METRICS_MAX_ITERS */
 	uint64_t mem_per_iter;   /* bytes one iteration keeps mapped (page_fault's page): calibration
 				  * stops before a sample would need more than an eighth of free memory */
 	int (*setup)(struct metric_ctx *c);      /* 0 or negative errno, note says why */
@@ -49,6 +49,9 @@ struct metric_def {
 	void (*teardown)(struct metric_ctx *c);
 	const char *describe;
 };
+
+/* No sample needs more iterations than this: even a 1 ns operation fills a 2 ms sample first. */
+#define METRICS_MAX_ITERS 1000000000ull
 
 extern const struct metric_def metrics_table[];
 extern const size_t metrics_count;

@@ -179,7 +179,7 @@ static int run_calibrate(const struct metric_def *m, struct metric_ctx *c, const
 			 struct bench_metric_result *mr, unsigned *want)
 {
 	struct run_measure rm = { m, c };
-	uint64_t max_iters = m->max_iters;
+	uint64_t max_iters = m->max_iters ? m->max_iters : METRICS_MAX_ITERS;
 
 	if (m->mem_per_iter && c->mem_avail / 8 / m->mem_per_iter < max_iters)
 		max_iters = c->mem_avail / 8 / m->mem_per_iter + 1;
@@ -214,21 +214,23 @@ static int run_sample(const struct metric_def *m, struct metric_ctx *c, size_t u
 {
 	uint64_t n = mr->iterations;
 	bool solo = c->pid == 0;
-
 	size_t share = upto - mr->n_samples;
 
 	for (size_t retakes = 0; mr->n_samples < upto;) {
 		long sw0 = run_involuntary_switches();
-		uint64_t cpu0 = run_thread_cpu_ns(), wall0 = clock_now_ns();
+		uint64_t cpu0 = m->on_cpu ? run_thread_cpu_ns() : 0, wall0 = clock_now_ns();
 		uint64_t t = m->run(c, n);
-		uint64_t wall = clock_now_ns() - wall0, cpu = run_thread_cpu_ns() - cpu0;
 		if (t == CALIBRATE_FAILED) {
 			run_failed(mr);
 			return -EIO;
 		}
 		/* Off the CPU for more than 2% of a sample that never blocks: the host stole it (this
 		 * thread's CPU time excludes steal) or the scheduler preempted it. */
-		bool off_cpu = m->on_cpu && wall > cpu + wall / 50;
+		bool off_cpu = false;
+		if (m->on_cpu) {
+			uint64_t wall = clock_now_ns() - wall0, cpu = run_thread_cpu_ns() - cpu0;
+			off_cpu = wall > cpu + wall / 50;
+		}
 		if (solo && (off_cpu || run_involuntary_switches() != sw0) && retakes < share) {
 			retakes++;
 			mr->rejected++;
