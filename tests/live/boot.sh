@@ -23,16 +23,23 @@ qemu=(qemu-system-x86_64 -accel tcg -display none -monitor none -no-reboot -node
 	-serial "file:$out/console.log" -serial "file:$out/data.log")
 limit=300
 
+# domu_ramdisk TYPE: the file name of the domU's initramfs in dom0's /guest. An HVM domU's kernel
+# and image come in through the device model's fw_cfg one byte per I/O exit (Xen's QEMU has no
+# fw_cfg DMA): about 8 s a megabyte here, so its image is compressed.
+domu_ramdisk() {
+	case "$1" in
+	hvm*) echo initrd-run.cpio.gz ;;
+	*) echo initrd-run.cpio ;;
+	esac
+}
+
 # domu_cfg TYPE: the xl config of the domU. Results come back on its console for PV and PVH; an HVM
 # guest writes them to its disk (its emulated UART moves ~400 B/s).
 domu_cfg() {
 	local type=$1 extra="vm.role=run" front=xenfs:xen-blkfront:xen-netfront
 	echo 'name="vm-domu"'
 	echo 'kernel="/guest/vmlinuz"'
-	case "$type" in
-	hvm*) echo 'ramdisk="/guest/initrd-run.cpio.gz"' ;;
-	*) echo 'ramdisk="/guest/initrd-run.cpio"' ;;
-	esac
+	echo "ramdisk=\"/guest/$(domu_ramdisk "$type")\""
 	echo 'on_poweroff="destroy"'
 	echo 'on_crash="destroy"'
 	echo 'on_reboot="destroy"'
@@ -69,12 +76,10 @@ dom0_initrd() {
 	local type=$1 g=$W/stage-guest-$type
 	rm -rf "$g" && mkdir -p "$g/guest"
 	cp "$W/vmlinuz" "$g/guest/"
-	# An HVM domU's kernel and image come in through the device model's fw_cfg one byte per I/O
-	# exit (Xen's QEMU has no fw_cfg DMA): about 8 s a megabyte here, so its image is compressed.
-	case "$type" in
-	hvm*) gzip -1 -c "$W/initrd-run.cpio" >"$g/guest/initrd-run.cpio.gz" ;;
-	*) cp "$W/initrd-run.cpio" "$g/guest/" ;;
-	esac
+	case "$(domu_ramdisk "$type")" in
+	*.gz) gzip -1 -c "$W/initrd-run.cpio" ;;
+	*) cat "$W/initrd-run.cpio" ;;
+	esac >"$g/guest/$(domu_ramdisk "$type")"
 	domu_cfg "$type" >"$g/guest/domu.cfg"
 	echo 64 >"$g/guest/disk-mb"
 	(cd "$g" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$g.cpio"
