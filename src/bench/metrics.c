@@ -170,6 +170,128 @@ static uint64_t run_mmap_munmap(struct metric_ctx *c, uint64_t n)
 	return clock_now_ns() - t0;
 }
 
+/* ---- page-cache mappings: lmbench's lat_pagefault and lat_mmap, on the disk file ---- */
+
+/* 16 MiB, lmbench's customary file. A fixed size, because the value depends on it: random touches
+ * over 4096 pages miss the TLB as they do in lat_pagefault, and the share of touches that fault
+ * (the first in each fault-around window) holds only when every page of the mapping is touched. */
+#define FILE_MAP_SIZE (16u << 20)
+#define FILE_MAP_PAGES (FILE_MAP_SIZE / 4096)
+
+static int file_map_check(struct metric_ctx *c)
+{
+	if (!c->disk)
+		return -ENOENT;
+	if (c->disk->size < FILE_MAP_SIZE) {
+		snprintf(c->note, sizeof c->note, "the disk file is smaller than the 16 MiB this maps");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* A random order of the mapping's pages, as lat_pagefault's: in address order every fault would
+ * map the next 15 pages ahead of their touches and the TLB would hardly miss. */
+static uint32_t *file_map_order(struct metric_ctx *c)
+{
+	uint32_t *order = malloc(FILE_MAP_PAGES * sizeof *order);
+
+	if (!order)
+		return NULL;
+	for (uint32_t i = 0; i < FILE_MAP_PAGES; i++)
+		order[i] = i;
+	for (uint32_t i = FILE_MAP_PAGES - 1; i > 0; i--) {
+		c->rng ^= c->rng << 13, c->rng ^= c->rng >> 7, c->rng ^= c->rng << 17;
+		uint32_t j = (uint32_t)(c->rng % (i + 1)), t = order[i];
+		order[i] = order[j], order[j] = t;
+	}
+	return order;
+}
+
+/* Reads the range in, so that a touch later faults on a cached page and never waits for the disk
+ * (an O_DIRECT write by a disk metric drops the cached copies of what it wrote). In random order,
+ * as lat_pagefault's first pass reads its file in: how the pages came into the cache decides the
+ * size of the folios that hold them, and so how many of them one fault maps. */
+static int file_map_warm(struct metric_ctx *c, const uint32_t *order)
+{
+	volatile char *p = mmap(NULL, FILE_MAP_SIZE, PROT_READ, MAP_SHARED, c->disk->fd, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	for (uint32_t k = 0; k < FILE_MAP_PAGES; k++)
+		(void)p[(size_t)order[k] * 4096];
+	munmap((void *)p, FILE_MAP_SIZE);
+	return 0;
+}
+
+static int setup_file_page_fault(struct metric_ctx *c)
+{
+	int r = file_map_check(c);
+	if (r < 0)
+		return r;
+	uint32_t *order = file_map_order(c);
+	if (!order)
+		return -ENOMEM;
+	c->buf = (char *)order;
+	return file_map_warm(c, order);
+}
+
+/* One iteration: a fresh mapping, every page touched once, unmapped. The munmap is timed: tearing
+ * down what the faults mapped is part of their cost (lat_pagefault subtracts only the mmap and
+ * munmap of an untouched mapping, about 1% of this here). */
+static uint64_t run_file_page_fault(struct metric_ctx *c, uint64_t n)
+{
+	const uint32_t *order = (const uint32_t *)c->buf;
+	unsigned sum = 0;
+	uint64_t t0 = clock_now_ns();
+
+	for (uint64_t i = 0; i < n; i++) {
+		volatile const char *p = mmap(NULL, FILE_MAP_SIZE, PROT_READ, MAP_SHARED, c->disk->fd, 0);
+		if (p == MAP_FAILED)
+			return FAIL;
+		for (uint32_t k = 0; k < FILE_MAP_PAGES; k++)
+			sum += (unsigned char)p[(size_t)order[k] * 4096];
+		munmap((void *)p, FILE_MAP_SIZE);
+	}
+	uint64_t t = clock_now_ns() - t0;
+	metrics_sink = sum;
+	return t;
+}
+
+static int setup_file_mmap(struct metric_ctx *c)
+{
+	int r = file_map_check(c);
+	if (r < 0)
+		return r;
+	uint32_t *order = file_map_order(c);
+	if (!order)
+		return -ENOMEM;
+	r = file_map_warm(c, order);
+	free(order);
+	return r;
+}
+
+static uint64_t run_file_mmap(struct metric_ctx *c, uint64_t n)
+{
+	uint64_t t0 = clock_now_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		/* lat_mmap's pattern: a shared writable mapping of the whole range, one byte written
+		 * every 16 KiB of its first tenth (sparse and full page tables both appear), unmapped. */
+		char *p = mmap(NULL, FILE_MAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, c->disk->fd, 0);
+		if (p == MAP_FAILED)
+			return FAIL;
+		for (size_t off = 0; off < FILE_MAP_SIZE / 10; off += 16u << 10)
+			p[off] = 0;
+		munmap(p, FILE_MAP_SIZE);
+	}
+	return clock_now_ns() - t0;
+}
+
+static void teardown_file_page_fault(struct metric_ctx *c)
+{
+	free(c->buf);
+	c->buf = NULL;
+}
+
 /* ---- processes ---- */
 
 static uint64_t run_fork_exit(struct metric_ctx *c, uint64_t n)
@@ -556,6 +678,13 @@ const struct metric_def metrics_table[] = {
 	{ .name = "mmap_munmap", .unit = "us", .cell = PRIV, .kind = METRIC_TIME, .unit_ns = 1000,
 	  .on_cpu = true, .setup = setup_mmap_hole, .run = run_mmap_munmap,
 	  .describe = "mmap 1 MiB anonymous alone in its page table, touch one page, munmap" },
+	{ .name = "file_page_fault", .unit = "ns", .cell = PRIV, .kind = METRIC_TIME, .unit_ns = 1,
+	  .ops_per_iter = FILE_MAP_PAGES, .on_cpu = true, .disk = true, .setup = setup_file_page_fault,
+	  .run = run_file_page_fault, .teardown = teardown_file_page_fault,
+	  .describe = "first read of each cached page of a fresh 16 MiB file mapping, random order, unmap included, per page (as lat_pagefault)" },
+	{ .name = "file_mmap", .unit = "us", .cell = PRIV, .kind = METRIC_TIME, .unit_ns = 1000,
+	  .disk = true, .setup = setup_file_mmap, .run = run_file_mmap,
+	  .describe = "mmap 16 MiB of a file shared, write every 16 KiB of its first tenth, munmap (as lat_mmap)" },
 	{ .name = "fork_exit", .unit = "us", .cell = PRIV, .kind = METRIC_TIME, .unit_ns = 1000,
 	  .run = run_fork_exit,
 	  .describe = "fork, child _exit(0), parent waitpid" },

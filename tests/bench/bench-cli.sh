@@ -10,7 +10,7 @@ has() { ok $(grep -q -- "$2" "$1" && echo 0 || echo 1) "$3"; [ "$failed" = 0 ] |
 lines() { wc -l <"$1" | tr -d ' '; }
 
 "$VIRTMODE" bench --list >"$T/list"
-is "$(lines "$T/list")" 22 "--list shows every metric"
+is "$(lines "$T/list")" 24 "--list shows every metric"
 has "$T/list" "^fork_exec " "--list names fork_exec"
 
 "$VIRTMODE" bench --only nosuch >"$T/out" 2>"$T/err"; rc=$?
@@ -146,7 +146,7 @@ fi
 # The whole quick suite: every metric measured, within its time budget with room for a busy machine.
 "$VIRTMODE" bench --quick --dir "$T" >"$T/table" 2>"$T/err"; rc=$?
 is $rc 0 "the quick suite exits 0"
-is "$(grep -cE '^(syscall|clock_gettime|gettimeofday|page_fault|mmap_munmap|fork_exit|fork_exec|ctx_switch_pinned|pipe_rtt_pinned|mem_copy|int_loop|nanosleep|disk_randread|disk_randwrite|disk_seqread|disk_seqwrite|tcp_rtt_pinned|tcp_stream_pinned) +[0-9]' "$T/table")" 18 "every single-CPU metric has a median"
+is "$(grep -cE '^(syscall|clock_gettime|gettimeofday|page_fault|mmap_munmap|file_page_fault|file_mmap|fork_exit|fork_exec|ctx_switch_pinned|pipe_rtt_pinned|mem_copy|int_loop|nanosleep|disk_randread|disk_randwrite|disk_seqread|disk_seqwrite|tcp_rtt_pinned|tcp_stream_pinned) +[0-9]' "$T/table")" 20 "every single-CPU metric has a median"
 has "$T/table" "^clocksource\|clocksource [a-z]" "the table header records the clocksource"
 is "$(ls -A "$T" | grep -c virtmode-bench)" 0 "no disk file left in --dir"
 done_testing
