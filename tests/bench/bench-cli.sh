@@ -120,12 +120,23 @@ if unshare -rm true 2>/dev/null; then
 		dd if=/dev/zero of="$3/full/filler" bs=64k 2>/dev/null; sync;
 		"$2" bench --quick --only disk --dir "$3/full" >"$3/full.out" 2>"$3/full.err"; echo $? >"$3/full.rc";
 		ls -A "$3/full" >"$3/full.ls"' sh "" "$VIRTMODE" "$T"
+	# 24 MiB free: a 6 MiB disk file, too small for the 16 MiB the file-mapping metrics map.
+	unshare -rm sh -c 'mkdir -p "$3/small" && mount -t tmpfs -o size=24m tmpfs "$3/small" &&
+		"$2" bench --quick --only file --dir "$3/small" --json >"$3/small.json" 2>"$3/small.err"; echo $? >"$3/small.rc"' \
+		sh "" "$VIRTMODE" "$T"
+	is "$(cat "$T/small.rc")" 0 "a disk file under 16 MiB: exit 0 $(head -c 200 "$T/small.err")"
+	check "and both file-mapping metrics are skipped, saying why" python3 -c '
+import json, sys
+ms = json.load(open(sys.argv[1]))["metrics"]
+assert [(m["name"], m["status"]) for m in ms] == [("file_page_fault", "skipped"), ("file_mmap", "skipped")], ms
+assert all("smaller than the 16 MiB" in m["note"] for m in ms), ms' "$T/small.json"
+
 	is "$(cat "$T/full.rc")" 1 "full --dir: exit 1"
 	has "$T/full.err" "not enough free space for the disk test: 0 KiB free" "full --dir: clear error"
 	is "$(cat "$T/full.ls")" "filler" "full --dir: nothing left behind"
 else
-	for i in 1 2 3 4 5 6 7 8 9; do echo "ok $((n + i)) # SKIP unshare -rm not allowed here"; done
-	n=$((n + 9))
+	for i in 1 2 3 4 5 6 7 8 9 10 11; do echo "ok $((n + i)) # SKIP unshare -rm not allowed here"; done
+	n=$((n + 11))
 fi
 
 # No metric needs root: as root, run the privileged-looking ones (page tables, exec, disk) as nobody.
