@@ -22,8 +22,9 @@
 #   tcp_rtt_pinned     taskset -c C lmbench lat_tcp        server and client on one CPU
 #   tcp_stream_pinned  taskset -c C lmbench bw_tcp -m 64k  64 KiB writes, as virtmode's
 #   disk_*             fio, psync, iodepth 1, O_DIRECT, a file of the same size in the same directory
-# virtmode's full suite and each peer run RUNS (5) times back to back; the medians of the per-run
-# numbers are compared, and the CoV of both sides' per-run numbers is printed.
+# virtmode's full suite and each peer run RUNS (5) times, a virtmode run and a round of the peers in
+# turn; the medians of the per-run numbers are compared, and the CoV of both sides' per-run numbers
+# is printed.
 #
 # Time: lmbench's first round runs each program as a person runs it by hand, calibrating itself
 # (that is the time virtmode's suite is held against: at least 10 times shorter). The other rounds
@@ -65,11 +66,6 @@ dd if=/dev/zero of="$W/lm16" bs=1M count=16 oflag=direct status=none
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)   ($(nproc) CPUs, clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource))"
 
-t0=$(date +%s.%N)
-for i in $(seq $RUNS); do
-	"$VM" bench --json --dir "$W" >"$W/vm$i.json" || { echo "bench-vs-peers: virtmode bench failed" >&2; exit 1; }
-done
-t1=$(date +%s.%N)
 
 # ---- the peers: each prints one number in the virtmode metric's unit ----
 lm_micro() { "$LM/$1" "${@:2}" 2>&1 | awk '/microseconds/ {for (i = 1; i < NF; i++) if ($(i+1) == "microseconds") print $i}'; }
@@ -136,26 +132,29 @@ lm_servers() {
 	sleep 0.2
 }
 
+vm_run() { # I: virtmode's full suite once
+	"$VM" bench --json --dir "$W" >"$W/vm$1.json" || { echo "bench-vs-peers: virtmode bench failed" >&2; exit 1; }
+}
+# Rounds alternate virtmode's run and the peers' round: the host's speed drifts over minutes here,
+# and a ratio must compare the two under the same drift.
 lm_servers
-t2=$(now)
-# Round 1: lmbench as run by hand, each program calibrating itself.
 unset ENOUGH TIMING_O LOOP_O
-round 1
+vm_run 1
+round 1   # lmbench as run by hand: each program calibrates itself
 t3=$(now)
 # lmbench's own suite calibrates once and exports the result to every program.
 ENOUGH=$("$LM/enough"); export ENOUGH
 TIMING_O=$("$LM/timing_o"); export TIMING_O
 LOOP_O=$("$LM/loop_o"); export LOOP_O
 t4=$(now)
-for i in $(seq 2 $RUNS); do round $i; done
-t5=$(now)
+for i in $(seq 2 $RUNS); do vm_run $i; round $i; done
 
 printf '%s\n' "${PEERS[@]}" >"$W/peers.txt"
-python3 - "$W" "$RUNS" "$t0" "$t1" "$t2" "$t3" "$t4" "$t5" "$ENOUGH" <<'PY'
+python3 - "$W" "$RUNS" "$t3" "$t4" "$ENOUGH" <<'PY'
 import json, statistics as st, sys
 w, runs = sys.argv[1], int(sys.argv[2])
-t0, t1, t2, t3, t4, t5 = map(float, sys.argv[3:9])
-enough = sys.argv[9]
+t3, t4 = map(float, sys.argv[3:5])
+enough = sys.argv[5]
 vm = [json.load(open(f"{w}/vm{i}.json")) for i in range(1, runs + 1)]
 per = {}
 for r in vm:
@@ -202,7 +201,7 @@ vm_s = st.median(walls)
 lm_hand = float(open(f"{w}/lmtime.1").read())
 lm_suite = [float(open(f"{w}/lmtime.{i}").read()) for i in range(2, runs + 1)]
 n_lm = sum(1 for line in open(f"{w}/peers.txt") if "|lmbench" in line)
-print(f"\nvirtmode full suite ({len(per)} metrics): median {vm_s:.1f} s per run ({runs} runs: {t1 - t0:.0f} s)")
+print(f"\nvirtmode full suite ({len(per)} metrics): median {vm_s:.1f} s per run ({runs} runs: {sum(walls):.0f} s)")
 print(f"lmbench, its {n_lm} programs for the shared metrics, each calibrating itself as when run by hand: "
       f"{lm_hand:.0f} s, {lm_hand / vm_s:.1f}x virtmode's full suite (target: >= 10x)")
 bad += lm_hand / vm_s < 10
