@@ -22,14 +22,13 @@
 #   tcp_rtt_pinned     taskset -c C lmbench lat_tcp        server and client on one CPU
 #   tcp_stream_pinned  taskset -c C lmbench bw_tcp -m 64k  64 KiB writes, as virtmode's
 #   disk_*             fio, psync, iodepth 1, O_DIRECT, a file of the same size in the same directory
-# virtmode's full suite and each peer run RUNS (5) times, a virtmode run and a round of the peers in
-# turn; the medians of the per-run numbers are compared, and the CoV of both sides' per-run numbers
-# is printed.
+# virtmode's full suite runs RUNS (5) times back to back, for its CoV; then RUNS more times, each run
+# followed by a round of the peers, for the ratios (each taken within its pair, then their median).
 #
 # Time: lmbench's first round runs each program as a person runs it by hand, calibrating itself
 # (that is the time virtmode's suite is held against: at least 10 times shorter). The other rounds
 # run with the calibration measured once, as lmbench's own suite does (enough, timing_o, loop_o).
-# The whole script takes about 12 minutes, 6 of them lmbench calibrating itself in the first round.
+# The whole script takes about 14 minutes, 6 of them lmbench calibrating itself in the first round.
 #
 # usage: bench/bench-vs-peers.sh [BUILD_DIR]   (default: build; as root, tools/ensure-lmbench installs
 # lmbench from Debian 12's non-free component; the other peers are in tools/packages.txt)
@@ -132,14 +131,17 @@ lm_servers() {
 	sleep 0.2
 }
 
-vm_run() { # I: virtmode's full suite once
-	"$VM" bench --json --dir "$W" >"$W/vm$1.json" || { echo "bench-vs-peers: virtmode bench failed" >&2; exit 1; }
+vm_run() { # NAME: virtmode's full suite once, into $W/NAME.json
+	"$VM" bench --json --dir "$W" >"$W/$1.json" || { echo "bench-vs-peers: virtmode bench failed" >&2; exit 1; }
 }
-# Rounds alternate virtmode's run and the peers' round: the host's speed drifts over minutes here,
-# and a ratio must compare the two under the same drift.
+# The CoV: RUNS virtmode runs back to back, nothing else running.
+for i in $(seq $RUNS); do vm_run back$i; done
+# The ratios: a virtmode run and a round of the peers in turn, each ratio taken within its pair. The
+# host's speed drifts over minutes here (the null syscall between 200 and 290 ns), and a ratio
+# between numbers taken minutes apart would measure the drift.
 lm_servers
 unset ENOUGH TIMING_O LOOP_O
-vm_run 1
+vm_run pair1
 round 1   # lmbench as run by hand: each program calibrates itself
 t3=$(now)
 # lmbench's own suite calibrates once and exports the result to every program.
@@ -147,7 +149,7 @@ ENOUGH=$("$LM/enough"); export ENOUGH
 TIMING_O=$("$LM/timing_o"); export TIMING_O
 LOOP_O=$("$LM/loop_o"); export LOOP_O
 t4=$(now)
-for i in $(seq 2 $RUNS); do vm_run $i; round $i; done
+for i in $(seq 2 $RUNS); do vm_run pair$i; round $i; done
 
 printf '%s\n' "${PEERS[@]}" >"$W/peers.txt"
 python3 - "$W" "$RUNS" "$t3" "$t4" "$ENOUGH" <<'PY'
@@ -155,60 +157,68 @@ import json, statistics as st, sys
 w, runs = sys.argv[1], int(sys.argv[2])
 t3, t4 = map(float, sys.argv[3:5])
 enough = sys.argv[5]
-vm = [json.load(open(f"{w}/vm{i}.json")) for i in range(1, runs + 1)]
-per = {}
-for r in vm:
-    for m in r["metrics"]:
-        if m["status"] == "ok":
-            per.setdefault(m["name"], (m["unit"], []))[1].append(m["median"])
+def load(kind):
+    runs_ = [json.load(open(f"{w}/{kind}{i}.json")) for i in range(1, runs + 1)]
+    per = {}
+    for i, r in enumerate(runs_):
+        for m in r["metrics"]:
+            if m["status"] == "ok":
+                per.setdefault(m["name"], (m["unit"], [None] * runs))[1][i] = m["median"]
+    return runs_, per
+back, per_back = load("back")
+pair, per_pair = load("pair")
+vm = back + pair
 def cov(v):
     return st.stdev(v) / st.mean(v) * 100 if len(v) > 1 and st.mean(v) else 0.0
+def num(x):
+    try:
+        f = float(x)
+        return f if f == f else None
+    except ValueError:
+        return None
 peers = {}
 for k, line in enumerate(open(f"{w}/peers.txt"), 1):
     metric, label, _ = line.rstrip("\n").split("|", 2)
-    vals = []
-    for x in open(f"{w}/peer.{k}"):
-        try:
-            f = float(x)
-            if f == f:
-                vals.append(f)
-        except ValueError:
-            pass
-    peers.setdefault(metric, []).append((label, vals))
+    peers.setdefault(metric, []).append((label, [num(x) for x in open(f"{w}/peer.{k}")][:runs]))
 cpu = {"syscall", "clock_gettime", "gettimeofday", "page_fault", "mmap_munmap", "file_page_fault", "file_mmap",
        "fork_exit", "fork_exec", "ctx_switch_pinned", "pipe_rtt_pinned", "int_loop", "mem_copy"}
-print(f"\n{'metric':18} {'unit':5} {'virtmode':>10} {'CoV':>6} {'target':>6}  {'peer':>10} {'CoV':>6} {'ratio':>6}  verdict  peer")
+print(f"\nCoV: {runs} virtmode runs back to back; ratio: the median of {runs} ratios, each between a virtmode run and the\n"
+      "peer's round right after it; virtmode and peer: the medians of those paired runs")
+print(f"\n{'metric':18} {'unit':5} {'CoV':>6} {'target':>6}  {'virtmode':>10} {'peer':>10} {'CoV':>6} {'ratio':>6}  verdict  peer")
 bad = 0
-for name, (unit, meds) in per.items():
-    med, c = st.median(meds), cov(meds)
+for name, (unit, meds) in per_back.items():
+    c = cov([v for v in meds if v is not None])
     lim = 3 if name in cpu else 10
     ok_cov = c <= lim
     bad += not ok_cov
-    rows = peers.get(name) or [(None, [])]
-    for label, vals in rows:
-        p = st.median(vals) if vals else None
-        ratio = med / p if p else None
-        ok_ratio = ratio is None or abs(ratio - 1) <= 0.15
-        bad += label is not None and not ok_ratio
-        why = [] if ok_ratio else ["ratio"]
-        why += [] if ok_cov else ["CoV"]
+    paired = per_pair.get(name, (unit, [None] * runs))[1]
+    vals_vm = [v for v in paired if v is not None]
+    med = st.median(vals_vm) if vals_vm else None
+    for label, vals in peers.get(name) or [(None, [])]:
+        got = [v for v in vals if v is not None]
+        p = st.median(got) if got else None
+        pairs = [a / b for a, b in zip(paired, vals) if a is not None and b]
+        ratio = st.median(pairs) if pairs else None
+        ok_ratio = label is None or (ratio is not None and abs(ratio - 1) <= 0.15)
+        bad += not ok_ratio
+        why = ([] if ok_ratio else ["ratio"]) + ([] if ok_cov else ["CoV"])
         verdict = "ok" if not why else "MISS " + "+".join(why)
-        print(f"{name:18} {unit:5} {med:10.4g} {c:5.1f}% {('<=%d%%' % lim):>6}  "
-              f"{(f'{p:.4g}' if p else '-'):>10} {(f'{cov(vals):5.1f}%' if vals else '-'):>6} "
+        print(f"{name:18} {unit:5} {c:5.1f}% {('<=%d%%' % lim):>6}  {(f'{med:.4g}' if med else '-'):>10} "
+              f"{(f'{p:.4g}' if p else '-'):>10} {(f'{cov(got):5.1f}%' if got else '-'):>6} "
               f"{(f'{ratio:.2f}' if ratio else '-'):>6}  {verdict:8} {label or 'no peer'}")
 walls = [r["wall_s"] for r in vm]
 vm_s = st.median(walls)
 lm_hand = float(open(f"{w}/lmtime.1").read())
 lm_suite = [float(open(f"{w}/lmtime.{i}").read()) for i in range(2, runs + 1)]
 n_lm = sum(1 for line in open(f"{w}/peers.txt") if "|lmbench" in line)
-print(f"\nvirtmode full suite ({len(per)} metrics): median {vm_s:.1f} s per run ({runs} runs: {sum(walls):.0f} s)")
+print(f"\nvirtmode full suite ({len(per_back)} metrics): median {vm_s:.1f} s per run ({len(vm)} runs: {sum(walls):.0f} s)")
 print(f"lmbench, its {n_lm} programs for the shared metrics, each calibrating itself as when run by hand: "
       f"{lm_hand:.0f} s, {lm_hand / vm_s:.1f}x virtmode's full suite (target: >= 10x)")
 bad += lm_hand / vm_s < 10
 if lm_suite:
     print(f"lmbench as its own suite runs them, calibrated once (ENOUGH={enough} us): "
           f"{t4 - t3:.0f} s calibrating, then {st.median(lm_suite):.1f} s a round")
-print("loaded runs: %d of %d (other processes kept %s CPUs busy)" % (sum(r["machine"]["loaded"] for r in vm), runs,
+print("loaded runs: %d of %d (other processes kept %s CPUs busy)" % (sum(r["machine"]["loaded"] for r in vm), len(vm),
       ", ".join("%.2f" % r["machine"]["others_busy_cpus"] for r in vm)))
 if sum(r["machine"]["loaded"] for r in vm):
     print("warning: the machine was loaded; the peers time wall clock over long loops, preemption included, while\n"
