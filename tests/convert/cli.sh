@@ -211,8 +211,12 @@ for i in 1 2 3 4 5 6 7 8; do
 	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null; rc=$?
 	if [ -e "$W/k.img" ]; then
-		# Only a run that finished (exit 0) may leave it, and then it must be complete.
-		if [ $rc != 0 ] || ! e2fsck -fn "$W/k.img?offset=1048576" >/dev/null 2>&1; then bad=$((bad+1)); fi
+		# Only a finished image may be there. A kill that lands after the output is linked in but
+		# before the process is gone (ASan's exit-time leak check widens that window) leaves a
+		# complete image and rc 137, so completeness is judged on the image, not on rc.
+		if ! e2fsck -fn "$W/k.img?offset=1048576" >/dev/null 2>&1; then
+			bad=$((bad+1)); echo "# run $i (rc $rc) left an incomplete $W/k.img"
+		fi
 	fi
 done
 ok $bad "kill -9 at 8 random points never left a partial file at the output path"
