@@ -286,12 +286,6 @@ static uint64_t run_file_mmap(struct metric_ctx *c, uint64_t n)
 	return clock_now_ns() - t0;
 }
 
-static void teardown_file_page_fault(struct metric_ctx *c)
-{
-	free(c->buf);
-	c->buf = NULL;
-}
-
 /* ---- processes ---- */
 
 static uint64_t run_fork_exit(struct metric_ctx *c, uint64_t n)
@@ -680,7 +674,7 @@ const struct metric_def metrics_table[] = {
 	  .describe = "mmap 1 MiB anonymous alone in its page table, touch one page, munmap" },
 	{ .name = "file_page_fault", .unit = "ns", .cell = PRIV, .kind = METRIC_TIME, .unit_ns = 1,
 	  .ops_per_iter = FILE_MAP_PAGES, .on_cpu = true, .disk = true, .setup = setup_file_page_fault,
-	  .run = run_file_page_fault, .teardown = teardown_file_page_fault,
+	  .run = run_file_page_fault, .teardown = teardown_bufs,
 	  .describe = "first read of each cached page of a fresh 16 MiB file mapping, random order, unmap included, per page (as lat_pagefault)" },
 	{ .name = "file_mmap", .unit = "us", .cell = PRIV, .kind = METRIC_TIME, .unit_ns = 1000,
 	  .disk = true, .setup = setup_file_mmap, .run = run_file_mmap,
