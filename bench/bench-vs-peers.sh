@@ -65,7 +65,6 @@ dd if=/dev/zero of="$W/lm16" bs=1M count=16 oflag=direct status=none
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)   ($(nproc) CPUs, clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource))"
 
-
 # ---- the peers: each prints one number in the virtmode metric's unit ----
 lm_micro() { "$LM/$1" "${@:2}" 2>&1 | awk '/microseconds/ {for (i = 1; i < NF; i++) if ($(i+1) == "microseconds") print $i}'; }
 lm_syscall_ns() { lm_micro lat_syscall null | awk '{print $1 * 1000}'; }
