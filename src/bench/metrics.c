@@ -223,7 +223,8 @@ static int file_map_warm(struct metric_ctx *c, const uint32_t *order)
 	return 0;
 }
 
-static int setup_file_page_fault(struct metric_ctx *c)
+/* Both file-mapping metrics: the page order (file_page_fault's touches) and a warm cache. */
+static int setup_file_map(struct metric_ctx *c)
 {
 	int r = file_map_check(c);
 	if (r < 0)
@@ -255,19 +256,6 @@ static uint64_t run_file_page_fault(struct metric_ctx *c, uint64_t n)
 	uint64_t t = clock_now_ns() - t0;
 	metrics_sink = sum;
 	return t;
-}
-
-static int setup_file_mmap(struct metric_ctx *c)
-{
-	int r = file_map_check(c);
-	if (r < 0)
-		return r;
-	uint32_t *order = file_map_order(c);
-	if (!order)
-		return -ENOMEM;
-	r = file_map_warm(c, order);
-	free(order);
-	return r;
 }
 
 static uint64_t run_file_mmap(struct metric_ctx *c, uint64_t n)
@@ -673,11 +661,11 @@ const struct metric_def metrics_table[] = {
 	  .on_cpu = true, .setup = setup_mmap_hole, .run = run_mmap_munmap,
 	  .describe = "mmap 1 MiB anonymous alone in its page table, touch one page, munmap" },
 	{ .name = "file_page_fault", .unit = "ns", .cell = PRIV, .kind = METRIC_TIME, .unit_ns = 1,
-	  .ops_per_iter = FILE_MAP_PAGES, .on_cpu = true, .disk = true, .setup = setup_file_page_fault,
+	  .ops_per_iter = FILE_MAP_PAGES, .on_cpu = true, .disk = true, .setup = setup_file_map,
 	  .run = run_file_page_fault, .teardown = teardown_bufs,
 	  .describe = "first read of each cached page of a fresh 16 MiB file mapping, random order, unmap included, per page (as lat_pagefault)" },
 	{ .name = "file_mmap", .unit = "us", .cell = PRIV, .kind = METRIC_TIME, .unit_ns = 1000,
-	  .disk = true, .setup = setup_file_mmap, .run = run_file_mmap,
+	  .disk = true, .setup = setup_file_map, .run = run_file_mmap, .teardown = teardown_bufs,
 	  .describe = "mmap 16 MiB of a file shared, write every 16 KiB of its first tenth, munmap (as lat_mmap)" },
 	{ .name = "fork_exit", .unit = "us", .cell = PRIV, .kind = METRIC_TIME, .unit_ns = 1000,
 	  .run = run_fork_exit,
