@@ -93,7 +93,8 @@ vdso_ns() { stress-ng --vdso 1 --vdso-func "$1" -t 2 --metrics 2>&1 | awk '/nano
 # fio's headline (the mean: total I/O over total time) and its median completion latency as a rate.
 # virtmode reports the median of 2 ms samples, so the median is the one held against it; the mean is
 # printed beside it, unjudged: here fio's tail (p99 4-10x its p50) put the mean 10-35% below.
-fio_run() { # RW BS: runs fio, keeps its JSON for fio_field
+fio_run() { # RW BS: runs fio, keeps its JSON for fio_field (none when it failed: no stale mean)
+	rm -f "$W/fio.$1.json"
 	fio --name=p --filename="$W/fio.dat" --size=${DISK_MB}M --rw=$1 --bs=$2 --direct=1 --iodepth=1 \
 		--ioengine=psync --runtime=2 --time_based --ramp_time=0.3 --output-format=json >"$W/fio.$1.json" 2>/dev/null
 	fio_field $1 $2 median
