@@ -12,7 +12,9 @@
 #                                                          enter the cache through lat_pagefault's faults,
 #                                                          as virtmode's enter through its setup's
 #   file_mmap          lmbench lat_mmap 16m F
-#   fork_exit          lmbench lat_proc fork
+#   fork_exit          lmbench lat_proc fork               both fork from a parent of the same shape (23
+#                                                          mappings, 92 KiB anonymous): virtmode from
+#                                                          its fork server, virtmode-bench-forker
 #   fork_exec          lmbench lat_proc exec               lat_proc execs /var/tmp/lmbench/hello: for this
 #                                                          run that is virtmode's static helper, so both
 #                                                          exec the same program

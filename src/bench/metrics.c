@@ -22,6 +22,7 @@
 
 #include "bench/calibrate.h"
 #include "bench/clock.h"
+#include "bench/forker.h"
 
 /* A run that could not do its work: calibration and sampling stop there. */
 #define FAIL CALIBRATE_FAILED
@@ -274,22 +275,76 @@ static uint64_t run_file_mmap(struct metric_ctx *c, uint64_t n)
 	return clock_now_ns() - t0;
 }
 
-/* ---- processes ---- */
+static void partner_child_init(int cpu);
+static int partner_reap(struct metric_ctx *c);
+static void teardown_partner(struct metric_ctx *c);
 
-static uint64_t run_fork_exit(struct metric_ctx *c, uint64_t n)
+/* ---- processes: forked by the fork server (forker.c), a parent of fixed size ---- */
+
+static int forker_call(struct metric_ctx *c, uint64_t op, uint64_t n, struct forker_reply *rp)
 {
-	(void)c;
-	uint64_t t0 = clock_now_ns();
-	for (uint64_t i = 0; i < n; i++) {
-		pid_t p = fork();
-		if (p < 0)
-			return FAIL;
-		if (p == 0)
-			_exit(0);
-		waitpid(p, NULL, 0);
-	}
-	return clock_now_ns() - t0;
+	struct forker_request rq = { op, n };
+
+	if (write(c->fd_w, &rq, sizeof rq) != (ssize_t)sizeof rq || read(c->fd_r, rp, sizeof *rp) != (ssize_t)sizeof *rp)
+		return -EPIPE;
+	return rp->elapsed_ns == FORKER_FAILED ? -EIO : 0;
 }
+
+static int setup_forker(struct metric_ctx *c)
+{
+	int to[2], from[2];
+	struct forker_reply rp;
+
+	if (!c->forker) {
+		snprintf(c->note, sizeof c->note, "the fork server virtmode-bench-forker was not found");
+		return -ENOENT;
+	}
+	if (pipe2(to, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(from, O_CLOEXEC) < 0) {
+		close(to[0]), close(to[1]);
+		return -errno;
+	}
+	c->pid = fork();
+	if (c->pid == 0) {
+		char *argv[] = { (char *)c->forker, (char *)c->helper, NULL }, *envp[] = { NULL };
+		/* On the metrics' CPU, as every metric runs, and killed with virtmode. */
+		partner_child_init(c->cpu_a);
+		if (dup2(to[0], 0) < 0 || dup2(from[1], 1) < 0)
+			_exit(127);
+		execve(c->forker, argv, envp);
+		_exit(127);
+	}
+	close(to[0]), close(from[1]);
+	if (c->pid < 0) {
+		int e = errno;
+		close(to[1]), close(from[0]);
+		c->pid = 0;
+		return -e;
+	}
+	c->fd_w = to[1];
+	c->fd_r = from[0];
+	if (forker_call(c, FORKER_PING, 0, &rp) < 0) {
+		snprintf(c->note, sizeof c->note, "the fork server %s did not start", c->forker);
+		close(c->fd_w), close(c->fd_r);
+		partner_reap(c);
+		return -EIO;
+	}
+	return 0;
+}
+
+static uint64_t run_forker(struct metric_ctx *c, uint64_t op, uint64_t n)
+{
+	struct forker_reply rp;
+
+	if (forker_call(c, op, n, &rp) < 0)
+		return FAIL;
+	c->partner_preempted = rp.preempted > 0;
+	return rp.elapsed_ns;
+}
+
+static uint64_t run_fork_exit(struct metric_ctx *c, uint64_t n) { return run_forker(c, FORKER_FORK_EXIT, n); }
+static uint64_t run_fork_exec(struct metric_ctx *c, uint64_t n) { return run_forker(c, FORKER_FORK_EXEC, n); }
 
 static int setup_fork_exec(struct metric_ctx *c)
 {
@@ -297,27 +352,7 @@ static int setup_fork_exec(struct metric_ctx *c)
 		snprintf(c->note, sizeof c->note, "the exec helper virtmode-bench-helper was not found");
 		return -ENOENT;
 	}
-	return 0;
-}
-
-static uint64_t run_fork_exec(struct metric_ctx *c, uint64_t n)
-{
-	char *argv[] = { (char *)c->helper, NULL }, *envp[] = { NULL };
-	int status;
-	uint64_t t0 = clock_now_ns();
-	for (uint64_t i = 0; i < n; i++) {
-		pid_t p = fork();
-		if (p < 0)
-			return FAIL;
-		if (p == 0) {
-			execve(c->helper, argv, envp);
-			_exit(127);
-		}
-		waitpid(p, &status, 0);
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			return FAIL;
-	}
-	return clock_now_ns() - t0;
+	return setup_forker(c);
 }
 
 /* ---- a partner process on a chosen CPU: pipe echo or TCP echo/sink ---- */
@@ -421,7 +456,7 @@ static uint64_t run_pipe_rtt(struct metric_ctx *c, uint64_t n)
 	return clock_now_ns() - t0;
 }
 
-static void teardown_pipe_pair(struct metric_ctx *c)
+static void teardown_partner(struct metric_ctx *c)
 {
 	close(c->fd_w);
 	close(c->fd_r);
@@ -668,25 +703,25 @@ const struct metric_def metrics_table[] = {
 	  .disk = true, .setup = setup_file_map, .run = run_file_mmap, .teardown = teardown_bufs,
 	  .describe = "mmap 16 MiB of a file shared, write every 16 KiB of its first tenth, munmap (as lat_mmap)" },
 	{ .name = "fork_exit", .unit = "us", .cell = PRIV, .kind = METRIC_TIME, .unit_ns = 1000,
-	  .run = run_fork_exit,
-	  .describe = "fork, child _exit(0), parent waitpid" },
+	  .setup = setup_forker, .run = run_fork_exit, .teardown = teardown_partner,
+	  .describe = "fork of a small fixed parent (virtmode-bench-forker), child exit(0), waitpid" },
 	{ .name = "fork_exec", .unit = "us", .cell = PRIV, .kind = METRIC_TIME, .unit_ns = 1000,
-	  .setup = setup_fork_exec, .run = run_fork_exec,
-	  .describe = "fork, execve of a tiny static helper, waitpid" },
+	  .setup = setup_fork_exec, .run = run_fork_exec, .teardown = teardown_partner,
+	  .describe = "the same fork, execve of a tiny static helper, waitpid" },
 	{ .name = "ctx_switch_pinned", .unit = "ns", .cell = PRIV, .kind = METRIC_TIME, .unit_ns = 1,
 	  .ops_per_iter = 2, .setup = setup_ctx_pinned, .run = run_pipe_rtt,
-	  .teardown = teardown_pipe_pair,
+	  .teardown = teardown_partner,
 	  .describe = "context switch between two processes on one CPU (pipe token, pipe cost subtracted, as lat_ctx)" },
 	{ .name = "ctx_switch_cross", .unit = "ns", .cell = TIMERS, .kind = METRIC_TIME, .unit_ns = 1,
 	  .ops_per_iter = 2, .cross_cpu = true, .setup = setup_ctx_cross, .run = run_pipe_rtt,
-	  .teardown = teardown_pipe_pair,
+	  .teardown = teardown_partner,
 	  .describe = "the same with the two processes on two CPUs: a cross-CPU wake-up (IPI)" },
 	{ .name = "pipe_rtt_pinned", .unit = "us", .cell = PRIV, .kind = METRIC_TIME, .unit_ns = 1000,
-	  .setup = setup_pipe_pinned, .run = run_pipe_rtt, .teardown = teardown_pipe_pair,
+	  .setup = setup_pipe_pinned, .run = run_pipe_rtt, .teardown = teardown_partner,
 	  .describe = "pipe round trip between two processes on one CPU (as perf bench sched pipe)" },
 	{ .name = "pipe_rtt_cross", .unit = "us", .cell = TIMERS, .kind = METRIC_TIME, .unit_ns = 1000,
 	  .cross_cpu = true, .setup = setup_pipe_cross, .run = run_pipe_rtt,
-	  .teardown = teardown_pipe_pair,
+	  .teardown = teardown_partner,
 	  .describe = "pipe round trip between two processes on two CPUs" },
 	{ .name = "mem_copy", .unit = "MB/s", .cell = CONTROL, .kind = METRIC_BYTES_RATE,
 	  .on_cpu = true, .setup = setup_mem_copy, .run = run_mem_copy, .teardown = teardown_bufs,

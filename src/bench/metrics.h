@@ -18,6 +18,7 @@ struct metric_ctx {
 	int cpu_a, cpu_b;        /* the CPUs pinned metrics use; cpu_b < 0 when only one is allowed */
 	bool quick;
 	const char *helper;      /* the static exec helper */
+	const char *forker;      /* the fork server the fork metrics fork from (forker.c) */
 	struct diskfile *disk;
 	uint64_t mem_avail;      /* bytes */
 	pid_t pid;
@@ -25,6 +26,8 @@ struct metric_ctx {
 	char *buf, *buf2;
 	size_t buf_size;
 	uint64_t rng, pos;
+	bool partner_preempted;  /* set by a run whose work another process did and timed: it was
+				  * preempted during it (run_sample retakes the sample) */
 	double sub_ns;           /* per-op cost the metric itself subtracts (pipe overhead, sleep asked) */
 	char note[160];
 };

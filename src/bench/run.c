@@ -21,11 +21,11 @@
 #include "core/output.h"
 #include "detect/detect.h"
 
-#ifndef BENCH_HELPER_INSTALLED
-#define BENCH_HELPER_INSTALLED "/usr/local/libexec/virtmode/virtmode-bench-helper"
+#ifndef BENCH_LIBEXEC_INSTALLED
+#define BENCH_LIBEXEC_INSTALLED "/usr/local/libexec/virtmode"
 #endif
-#ifndef BENCH_HELPER_BUILD
-#define BENCH_HELPER_BUILD ""
+#ifndef BENCH_LIBEXEC_BUILD
+#define BENCH_LIBEXEC_BUILD ""
 #endif
 
 /* Suite shapes. The default keeps 22 metrics under 30 s on 2 CPUs, --quick under 5 s. */
@@ -90,29 +90,32 @@ int bench_only_check(const char *only, char **bad)
 	return run_select(only, sel, bad);
 }
 
-static char *run_helper_path(void)
+/* A program of ours the metrics run (the exec helper, the fork server): next to the binary first (a
+ * build tree or a relocated install), then where meson installs it, then the build tree. */
+static char *run_libexec_path(const char *name)
 {
 	char exe[PATH_MAX], path[PATH_MAX + 64];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	const char *dirs[4] = { NULL, NULL, BENCH_LIBEXEC_INSTALLED, BENCH_LIBEXEC_BUILD };
+	char here[PATH_MAX + 8];
 
-	/* Next to the binary first (a build tree or a relocated install), then where meson installs it. */
 	if (n > 0) {
 		exe[n] = 0;
 		char *slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = 0;
-			snprintf(path, sizeof path, "%s/virtmode-bench-helper", exe);
-			if (access(path, X_OK) == 0)
-				return strdup(path);
-			snprintf(path, sizeof path, "%s/bench/virtmode-bench-helper", exe);
-			if (access(path, X_OK) == 0)
-				return strdup(path);
+			dirs[0] = exe;
+			snprintf(here, sizeof here, "%s/bench", exe);
+			dirs[1] = here;
 		}
 	}
-	if (access(BENCH_HELPER_INSTALLED, X_OK) == 0)
-		return strdup(BENCH_HELPER_INSTALLED);
-	if (*BENCH_HELPER_BUILD && access(BENCH_HELPER_BUILD, X_OK) == 0)
-		return strdup(BENCH_HELPER_BUILD);
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		if (!dirs[i] || !*dirs[i])
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dirs[i], name);
+		if (access(path, X_OK) == 0)
+			return strdup(path);
+	}
 	return NULL;
 }
 
@@ -208,7 +211,8 @@ static int run_calibrate(const struct metric_def *m, struct metric_ctx *c, const
 /* Takes samples until the metric has `upto`. A sample during which the scheduler preempted us, or
  * (for a metric that never blocks) the host stole time, measured someone else's time too: retake it
  * (at most as many retakes as this pass takes samples, so a busy machine costs bounded time, not
- * accuracy). Only for metrics without a partner process, whose preemptions we cannot see. */
+ * accuracy). A metric with a partner process cannot see the partner's preemptions, so only its own
+ * word counts: the fork server reports its own (partner_preempted); a pipe or TCP partner does not. */
 static int run_sample(const struct metric_def *m, struct metric_ctx *c, size_t upto, double timer_ns,
 		      double loop_ns, struct bench_metric_result *mr)
 {
@@ -219,6 +223,7 @@ static int run_sample(const struct metric_def *m, struct metric_ctx *c, size_t u
 	for (size_t retakes = 0; mr->n_samples < upto;) {
 		long sw0 = run_involuntary_switches();
 		uint64_t cpu0 = m->on_cpu ? run_thread_cpu_ns() : 0, wall0 = clock_now_ns();
+		c->partner_preempted = false;
 		uint64_t t = m->run(c, n);
 		if (t == CALIBRATE_FAILED) {
 			run_failed(mr);
@@ -231,7 +236,8 @@ static int run_sample(const struct metric_def *m, struct metric_ctx *c, size_t u
 			uint64_t wall = clock_now_ns() - wall0, cpu = run_thread_cpu_ns() - cpu0;
 			off_cpu = wall > cpu + wall / 50;
 		}
-		if (solo && (off_cpu || run_involuntary_switches() != sw0) && retakes < share) {
+		bool preempted = solo ? off_cpu || run_involuntary_switches() != sw0 : c->partner_preempted;
+		if (preempted && retakes < share) {
 			retakes++;
 			mr->rejected++;
 			continue;
@@ -356,7 +362,8 @@ int bench_run(const struct bench_options *o, struct bench_result **out, char **e
 		else if (base.cpu_b < 0)
 			base.cpu_b = cpu;
 	}
-	base.helper = run_helper_path();
+	base.helper = run_libexec_path("virtmode-bench-helper");
+	base.forker = run_libexec_path("virtmode-bench-forker");
 	base.disk = want_disk ? &df : NULL;
 	base.mem_avail = (uint64_t)sysconf(_SC_AVPHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
 	base.rng = 0x2545f4914f6cdd1dull;
@@ -382,6 +389,7 @@ int bench_run(const struct bench_options *o, struct bench_result **out, char **e
 		if (want_disk)
 			diskfile_remove(&df);
 		free((char *)base.helper);
+		free((char *)base.forker);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < metrics_count; i++) {
@@ -427,6 +435,7 @@ int bench_run(const struct bench_options *o, struct bench_result **out, char **e
 	if (want_disk)
 		diskfile_remove(&df);
 	free((char *)base.helper);
+	free((char *)base.forker);
 	*out = res;
 	return 0;
 }

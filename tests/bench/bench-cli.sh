@@ -91,6 +91,25 @@ for sig in INT TERM; do
 	is "$(ls -A "$d")" "" "SIG$sig: nothing left in --dir"
 done
 
+# The fork metrics fork from a server process (virtmode-bench-forker): it lives for its metric
+# only, and dies with virtmode when virtmode is killed (dead means gone, or a zombie where PID 1
+# does not reap, as in some containers). TERM, not INT: a background job of a script starts with
+# SIGINT ignored, and fork_exit alone installs no handler that would undo that.
+gone() { [ ! -e "/proc/$1" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status"; }
+forker_of() { pgrep -P "$1" -f virtmode-bench-forker | head -1; }
+for how in end TERM; do
+	"$VIRTMODE" bench --only fork_exit >/dev/null 2>&1 &
+	pid=$!; f=
+	for _ in $(seq 500); do f=$(forker_of $pid); [ -n "$f" ] && break; sleep 0.01; done
+	ok $([ -n "$f" ] && echo 0 || echo 1) "fork server ($how): fork_exit runs in a child server ($f)"
+	if [ $how = TERM ]; then kill -TERM $pid; fi
+	wait $pid; rc=$?
+	[ $how = end ] && is $rc 0 "fork server (end): the run exits 0"
+	[ $how = TERM ] && is $rc 143 "fork server (TERM): virtmode died of the signal"
+	sleep 0.1
+	ok $([ -n "$f" ] && gone "$f" && echo 0 || echo 1) "fork server ($how): it is gone after virtmode"
+done
+
 # The default --dir: a temp dir under the current directory, removed after the run.
 mkdir "$T/cwd"
 (cd "$T/cwd" && "$VIRTMODE" bench --quick --only disk_seqread --json >"$T/disk.json"); rc=$?
