@@ -74,6 +74,16 @@ static int diskfile_fail(int err, const char *what, char **whatp, char **msg, co
 	return -err;
 }
 
+void diskfile_pattern(void *buf, size_t len, uint64_t seed)
+{
+	uint64_t x = seed | 1;
+
+	for (size_t i = 0; i < len / 8; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		((uint64_t *)buf)[i] = x;
+	}
+}
+
 static int diskfile_fill(struct diskfile *df)
 {
 	void *buf;
@@ -81,11 +91,7 @@ static int diskfile_fill(struct diskfile *df)
 	if (posix_memalign(&buf, 4096, DISKFILE_BLOCK))
 		return -ENOMEM;
 	/* Real data, not zeros: some virtual disks and filesystems short-cut all-zero blocks. */
-	uint64_t x = 0x9e3779b97f4a7c15ull;
-	for (size_t i = 0; i < DISKFILE_BLOCK / 8; i++) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		((uint64_t *)buf)[i] = x;
-	}
+	diskfile_pattern(buf, DISKFILE_BLOCK, 0x9e3779b97f4a7c15ull);
 	int r = 0;
 	for (uint64_t off = 0; off < df->size && !r; off += DISKFILE_BLOCK) {
 		ssize_t n = pwrite(df->fd, buf, DISKFILE_BLOCK, (off_t)off);

@@ -2,6 +2,7 @@
 /* The disk metrics' test file: created in --dir (or a temp dir under "."), sized from free space
  * and capped, removed on every exit path including SIGINT, SIGTERM and SIGHUP. */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct diskfile {
@@ -14,6 +15,8 @@ struct diskfile {
  * sets *what (the path) and *msg (malloc'd) for the error line. */
 int diskfile_create(const char *dir, uint64_t cap, struct diskfile *df, char **what, char **msg);
 void diskfile_remove(struct diskfile *df);
+/* Fills buf (len a multiple of 8) with xorshift output from seed: data no disk can compress. */
+void diskfile_pattern(void *buf, size_t len, uint64_t seed);
 
 /* Pure sizing rule, for tests: a quarter of the free space, whole MiB, capped; 0 = too little. */
 uint64_t diskfile_size_for(uint64_t free_bytes, uint64_t cap);
