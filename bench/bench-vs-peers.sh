@@ -46,10 +46,11 @@ cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 VM=${VIRTMODE:-$BUILD/src/virtmode}
 HELPER=$(dirname "$VM")/bench/virtmode-bench-helper
+FORKER=$(dirname "$VM")/bench/virtmode-bench-forker
 RUNS=${RUNS:-5}
 [ -x "$VM" ] || { echo "bench-vs-peers: $VM: not built (ninja -C $BUILD)" >&2; exit 2; }
 [ -x "$HELPER" ] || { echo "bench-vs-peers: $HELPER: not built" >&2; exit 2; }
-[ -x "${HELPER%-helper}-forker" ] || { echo "bench-vs-peers: ${HELPER%-helper}-forker: not built" >&2; exit 2; }
+[ -x "$FORKER" ] || { echo "bench-vs-peers: $FORKER: not built" >&2; exit 2; }
 for t in perf stress-ng fio python3 taskset; do
 	command -v $t >/dev/null || { echo "bench-vs-peers: $t missing (tools/ensure-packages)" >&2; exit 2; }
 done
