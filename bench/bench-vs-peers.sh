@@ -32,6 +32,7 @@
 #                      against virtmode's metric run alone seconds before (fio_run)
 # virtmode's full suite runs RUNS (5) times back to back, for its CoV; then RUNS more times, each run
 # followed by a round of the peers, for the ratios (each taken within its pair, then their median).
+# Beside each CoV, r(steal): how the metric's median moved with the host's steal over all the runs.
 #
 # Time: lmbench's first round runs each program as a person runs it by hand, calibrating itself
 # (that is the time virtmode's suite is held against: at least 10 times shorter). The other rounds
@@ -242,7 +243,17 @@ cpu = {"syscall", "clock_gettime", "gettimeofday", "page_fault", "mmap_munmap", 
 print(f"\nCoV: {runs} virtmode runs back to back; ratio: the median of {runs} ratios, each between a virtmode run and the\n"
       "peer's round right after it (disk: virtmode's metric alone, seconds before each fio run); virtmode and peer:\n"
       "the medians of those paired runs")
-print(f"\n{'metric':18} {'unit':5} {'CoV':>6} {'target':>6}  {'virtmode':>10} {'peer':>10} {'CoV':>6} {'ratio':>6}  verdict  peer")
+# How each metric's per-run median moved with the host's steal over all the runs: a CoV miss with a
+# strong r (times up, rates down as steal rises) is the host's load moving between runs, not the method.
+steal = [r["machine"]["steal_pct"] for r in vm]
+def steal_r(name):
+    v = [next((m["median"] for m in r["metrics"] if m["name"] == name and m["status"] == "ok"), None) for r in vm]
+    pts = [(s, x) for s, x in zip(steal, v) if x is not None]
+    if len(pts) < 3 or len({s for s, _ in pts}) < 2 or len({x for _, x in pts}) < 2:
+        return None
+    return st.correlation(*zip(*pts))
+print("r(steal): the correlation, over all %d runs, of the metric's median with the host's steal in that run" % len(vm))
+print(f"\n{'metric':18} {'unit':5} {'CoV':>6} {'target':>6} {'r(steal)':>8}  {'virtmode':>10} {'peer':>10} {'CoV':>6} {'ratio':>6}  verdict  peer")
 bad = 0
 for name, (unit, meds) in per_back.items():
     c = cov([v for v in meds if v is not None])
@@ -262,7 +273,9 @@ for name, (unit, meds) in per_back.items():
         bad += not ok_ratio
         why = ([] if ok_ratio else ["ratio"]) + ([] if ok_cov else ["CoV"])
         verdict = ("ok" if not why else "MISS " + "+".join(why)) if judged else "-"
-        print(f"{name:18} {unit:5} {c:5.1f}% {('<=%d%%' % lim):>6}  {(f'{med:.4g}' if med else '-'):>10} "
+        r = steal_r(name)
+        print(f"{name:18} {unit:5} {c:5.1f}% {('<=%d%%' % lim):>6} {(f'{r:+.2f}' if r is not None else '-'):>8}  "
+              f"{(f'{med:.4g}' if med else '-'):>10} "
               f"{(f'{p:.4g}' if p else '-'):>10} {(f'{cov(got):5.1f}%' if got else '-'):>6} "
               f"{(f'{ratio:.2f}' if ratio else '-'):>6}  {verdict:8} {label or 'no peer'}")
 walls = [r["wall_s"] for r in vm]
