@@ -14,6 +14,8 @@
 /* Significance needs both: a rank test (p < 0.01) and 95% intervals that do not overlap. Either
  * alone flags the few-percent drifts every shared machine shows between runs. */
 #define COMPARE_ALPHA 0.01
+/* Percentage points of steal between two runs worth a note: 3% vs 13% here moved cross-CPU metrics 2.5x. */
+#define COMPARE_STEAL_GAP 3.0
 
 static const struct bench_metric_result *compare_find(const struct bench_result *r, const char *name)
 {
@@ -109,6 +111,13 @@ static void compare_caveats(struct bench_comparison *c, const struct bench_resul
 			     ma->meltdown, c->name_a, mb->meltdown, c->name_b);
 	if (ma->cpu_model && mb->cpu_model && strcmp(ma->cpu_model, mb->cpu_model))
 		compare_line(c, "note: different CPUs (%s; %s)", ma->cpu_model, mb->cpu_model);
+	/* Over ten runs on one 2-vCPU KVM guest, every metric slowed as the host's steal rose, cross-CPU
+	 * wake-ups and disk I/O most (correlation 0.85-0.94, 2.5x between 3% and 13% steal): a steal
+	 * gap between the files explains differences there as well as the mode could. */
+	if (fabs(ma->steal_pct - mb->steal_pct) >= COMPARE_STEAL_GAP)
+		compare_line(c, "note: the host stole %.1f%% of %s's run and %.1f%% of %s's: cross-CPU wake-ups and disk "
+				"I/O slow down with steal, so their differences may be the host's load, not the mode",
+			     ma->steal_pct, c->name_a, mb->steal_pct, c->name_b);
 	for (int k = 0; k < 2; k++) {
 		const struct bench_machine *m = k ? mb : ma;
 		if (m->loaded)
