@@ -52,6 +52,8 @@ struct bench_result {
 	char *started;           /* ISO 8601 UTC */
 	char *suite;             /* "default" or "quick" */
 	double wall_s;
+	double sample_share;     /* samples taken / planned: below 1 when a slow host made later passes
+				  * take fewer to end by the deadline */
 	double timer_overhead_ns, loop_overhead_ns;
 	struct bench_machine machine;
 	struct json_object *detect; /* the detect verdict, owned */

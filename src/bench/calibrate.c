@@ -60,3 +60,21 @@ uint64_t calibrate_iterations(calibrate_measure_fn measure, void *ctx, uint64_t 
 	}
 	return n;
 }
+
+/* A pass costs a fixed part (set-up, warm-up, tear-down) plus its sampling, which shrinks with the
+ * share; both are read off the pass before. Retakes on a host that steals more are in the sampling
+ * part, so a host that gets slower mid-run is followed pass by pass. */
+double calibrate_pass_share(uint64_t deadline_ns, unsigned passes, unsigned pass, uint64_t elapsed_ns,
+			    uint64_t last_pass_ns, uint64_t last_sampling_ns, double last_share)
+{
+	if (!deadline_ns || pass < 2 || pass >= passes)
+		return 1;
+	if (elapsed_ns >= deadline_ns || last_share <= 0)
+		return CALIBRATE_SHARE_FLOOR;
+	double per_pass = (double)(deadline_ns - elapsed_ns) / (passes - pass);
+	double fixed = last_pass_ns > last_sampling_ns ? (double)(last_pass_ns - last_sampling_ns) : 0;
+	double full = (double)last_sampling_ns / last_share;
+	double share = full > 0 ? (per_pass - fixed) / full : 1;
+
+	return share > 1 ? 1 : share < CALIBRATE_SHARE_FLOOR ? CALIBRATE_SHARE_FLOOR : share;
+}

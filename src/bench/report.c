@@ -42,6 +42,9 @@ void bench_report_print(FILE *f, const struct bench_result *r, bool color)
 	}
 	fprintf(f, "%srun%s       %s suite, %.1f s; load %.2f at start; steal %.1f%%; other processes kept %.2f CPUs busy\n",
 		bold, off, report_or(r->suite), r->wall_s, m->load_start[0], m->steal_pct, m->others_busy_cpus);
+	if (r->sample_share < 0.995)
+		fprintf(f, "%snote: this run was slow: to end on time, later passes took fewer samples (%.0f%% of the plan)%s\n",
+			yellow, r->sample_share * 100, off);
 	if (m->loaded)
 		fprintf(f, "%swarning: the machine was loaded during the run; numbers may be slower and noisier than this machine can do%s\n",
 			yellow, off);

@@ -78,6 +78,7 @@ struct json_object *bench_result_to_json(const struct bench_result *r)
 	json_object_object_add(o, "started", result_str(r->started));
 	json_object_object_add(o, "suite", result_str(r->suite));
 	json_object_object_add(o, "wall_s", json_object_new_double(r->wall_s));
+	json_object_object_add(o, "sample_share", json_object_new_double(r->sample_share));
 	json_object_object_add(timer, "clock", json_object_new_string("CLOCK_MONOTONIC"));
 	json_object_object_add(timer, "overhead_ns", json_object_new_double(r->timer_overhead_ns));
 	json_object_object_add(timer, "loop_overhead_ns", json_object_new_double(r->loop_overhead_ns));
@@ -299,6 +300,10 @@ static int result_read(struct result_reader *rd, struct json_object *o, struct b
 	r = r ?: result_string(rd, o, "", "started", false, &res->started);
 	r = r ?: result_string(rd, o, "", "suite", false, &res->suite);
 	r = r ?: result_number(rd, o, "", "wall_s", false, &res->wall_s);
+	res->sample_share = 1; /* files written before the deadline existed took every sample */
+	r = r ?: result_number(rd, o, "", "sample_share", false, &res->sample_share);
+	if (!r && !(res->sample_share > 0 && res->sample_share <= 1))
+		return result_fail(rd, "field 'sample_share' is %g, not a share between 0 and 1", res->sample_share);
 	if (!r && json_object_object_get_ex(o, "timer", &v) && v) {
 		if (!json_object_is_type(v, json_type_object))
 			return result_fail(rd, "field 'timer' is not an object");

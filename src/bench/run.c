@@ -39,9 +39,12 @@ struct run_shape {
 				  * samples per pass: a host that is slow for a second then moves every
 				  * metric a little instead of one metric a lot, and more passes over a
 				  * longer run average more of the host's slow and fast seconds */
+	uint64_t deadline_ns;    /* the passes end by then: on a host that steals a fifth of the time, half
+				  * the samples of a never-blocking metric are retaken and the full suite
+				  * took 37 s, so later passes take fewer samples instead (calibrate_pass_share) */
 };
-static const struct run_shape run_default = { 2000000, 360, 15, 1800000000, 128u << 20, 12 };
-static const struct run_shape run_quick = { 1000000, 21, 7, 60000000, 16u << 20, 1 };
+static const struct run_shape run_default = { 2000000, 360, 15, 1800000000, 128u << 20, 12, 27000000000u };
+static const struct run_shape run_quick = { 1000000, 21, 7, 60000000, 16u << 20, 1, 0 }; /* one pass: no deadline */
 
 size_t bench_metric_count(void) { return metrics_count; }
 const char *bench_metric_name(size_t i) { return i < metrics_count ? metrics_table[i].name : NULL; }
@@ -261,10 +264,12 @@ static void run_summarize(struct bench_metric_result *mr)
 	free(sorted);
 }
 
-/* One pass of one metric: its share of the samples between its own setup and teardown, so no
- * partner process or buffer outlives the pass (a fork metric must not copy another's 64 MiB). */
+/* One pass of one metric: `share` (at most 1) of its samples for this pass, between its own setup
+ * and teardown, so no partner process or buffer outlives the pass (a fork metric must not copy
+ * another's 64 MiB). Time spent taking samples, retakes included, is added to *sampling_ns. */
 static void run_pass(const struct metric_def *m, struct metric_ctx *c, const struct run_shape *shape,
-		     unsigned pass, double timer_ns, double loop_ns, struct bench_metric_result *mr, unsigned *want)
+		     unsigned pass, double share, double timer_ns, double loop_ns, struct bench_metric_result *mr,
+		     unsigned *want, uint64_t *sampling_ns)
 {
 	if (pass > 0 && mr->status != BENCH_OK)
 		return;
@@ -277,8 +282,11 @@ static void run_pass(const struct metric_def *m, struct metric_ctx *c, const str
 	else if (m->run(c, mr->iterations) == CALIBRATE_FAILED) /* warm-up: caches, the partner's first wake-up */
 		run_failed(mr), r = -EIO;
 	if (r == 0) {
-		size_t upto = (size_t)*want * (pass + 1) / shape->passes;
-		r = run_sample(m, c, upto, timer_ns, loop_ns, mr);
+		size_t quota = (size_t)*want * (pass + 1) / shape->passes - (size_t)*want * pass / shape->passes;
+		size_t take = share < 1 ? (size_t)(quota * share + 0.5) : quota;
+		uint64_t t0 = clock_now_ns();
+		r = run_sample(m, c, mr->n_samples + (take || !quota ? take : 1), timer_ns, loop_ns, mr);
+		*sampling_ns += clock_now_ns() - t0;
 	}
 	if (r == 0 && pass + 1 == shape->passes) {
 		run_summarize(mr);
@@ -406,7 +414,12 @@ int bench_run(const struct bench_options *o, struct bench_result **out, char **e
 			run_set_note(mr, "needs two CPUs; only one is allowed");
 		}
 	}
+	uint64_t last_pass_ns = 0, last_sampling_ns = 0;
+	double share = 1;
 	for (unsigned pass = 0; pass < shape->passes; pass++) {
+		uint64_t pass0 = clock_now_ns(), sampling_ns = 0;
+		share = calibrate_pass_share(shape->deadline_ns, shape->passes, pass, pass0 - wall0, last_pass_ns,
+					     last_sampling_ns, share);
 		for (size_t i = 0, k = 0; i < metrics_count; i++) {
 			if (!sel[i])
 				continue;
@@ -419,11 +432,19 @@ int bench_run(const struct bench_options *o, struct bench_result **out, char **e
 				output_progress("bench", pass * total + k, shape->passes * total);
 			metrics_pin(base.cpu_a);
 			if (!(pass == 0 && mr->status == BENCH_SKIPPED))
-				run_pass(m, &c, shape, pass, res->timer_overhead_ns, res->loop_overhead_ns, mr, &want[k]);
+				run_pass(m, &c, shape, pass, share, res->timer_overhead_ns, res->loop_overhead_ns, mr,
+					 &want[k], &sampling_ns);
 			sched_setaffinity(0, sizeof orig, &orig); /* a pair's setup pinned us */
 			k++;
 		}
+		last_pass_ns = clock_now_ns() - pass0;
+		last_sampling_ns = sampling_ns;
 	}
+	size_t taken = 0, planned = 0;
+	for (size_t k = 0; k < res->n_metrics; k++)
+		if (res->metrics[k].status == BENCH_OK)
+			taken += res->metrics[k].n_samples, planned += want[k];
+	res->sample_share = planned ? (double)taken / planned : 1;
 	free(want);
 	if (o->progress)
 		output_progress("bench", shape->passes * total, shape->passes * total);

@@ -99,7 +99,7 @@ static void test_round_trip(void)
 	};
 	struct bench_result r = {
 		.virtmode_version = "0.1.0", .started = "2026-12-01T19:00:00Z", .suite = "quick", .wall_s = 2.5,
-		.timer_overhead_ns = 20, .loop_overhead_ns = 0.3,
+		.sample_share = 0.75, .timer_overhead_ns = 20, .loop_overhead_ns = 0.3,
 		.machine = { .cpu_model = "AMD EPYC", .kernel = "6.18", .clocksource = "tsc", .meltdown = "Not affected",
 			     .ncpu = 2, .mem_total_kib = 24000000, .load_start = { 1, 2, 3 }, .load_end = 1.5,
 			     .steal_pct = 2, .others_busy_cpus = 0.75, .loaded = true },
@@ -122,6 +122,7 @@ static void test_round_trip(void)
 	       "a skipped metric keeps its reason");
 	TAP_OK(back->machine.loaded && back->machine.load_start[2] == 3 && !strcmp(back->machine.clocksource, "tsc"),
 	       "machine facts survive");
+	TAP_OK(back->sample_share == 0.75, "the share of samples taken survives");
 	char *again = to_text(back);
 	TAP_STR_EQ(again, text, "write -> read -> write is the identity");
 	free(again);
@@ -172,6 +173,15 @@ static void test_refusals(void)
 	s = edit(good, "\"median\":", "\"median\":NaN,\"x\":");
 	refuse(s, "metrics[0]", "a NaN median");
 	free(s);
+	s = edit(good, "\"sample_share\":", "\"sample_share\":1.5,\"x\":");
+	refuse(s, "field 'sample_share' is 1.5", "a share of samples over 1");
+	free(s);
+	s = edit(good, "\"sample_share\":", "\"sample_share\":0,\"x\":");
+	refuse(s, "field 'sample_share' is 0", "no samples at all");
+	free(s);
+	struct bench_result *old = load("run1.json"); /* as written, without the field */
+	TAP_OK(old && old->sample_share == 1, "a file from before the deadline reads as every sample taken");
+	bench_result_free(old);
 	free(good);
 }
 
