@@ -283,7 +283,13 @@ vm_s = st.median(walls)
 lm_hand = float(open(f"{w}/lmtime.1").read())
 lm_suite = [float(open(f"{w}/lmtime.{i}").read()) for i in range(2, runs + 1)]
 n_lm = sum(1 for line in open(f"{w}/peers.txt") if "|lmbench" in line)
-print(f"\nvirtmode full suite ({len(per_back)} metrics): median {vm_s:.1f} s per run ({len(vm)} runs: {sum(walls):.0f} s)")
+print(f"\nvirtmode full suite ({len(per_back)} metrics): median {vm_s:.1f} s per run ({len(vm)} runs: {sum(walls):.0f} s), "
+      f"longest {max(walls):.1f} s (target: <= 30 s)")
+cut = [r.get("sample_share", 1) for r in vm if r.get("sample_share", 1) < 0.995]
+if cut:
+    print(f"runs the deadline cut short: {len(cut)} of {len(vm)}, taking "
+          + ", ".join("%.0f%%" % (x * 100) for x in cut) + " of their samples")
+bad += max(walls) > 30
 print(f"lmbench, its {n_lm} programs for the shared metrics, each calibrating itself as when run by hand: "
       f"{lm_hand:.0f} s, {lm_hand / vm_s:.1f}x virtmode's full suite (target: >= 10x)")
 bad += lm_hand / vm_s < 10
