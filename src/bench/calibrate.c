@@ -61,19 +61,31 @@ uint64_t calibrate_iterations(calibrate_measure_fn measure, void *ctx, uint64_t 
 	return n;
 }
 
-/* A pass costs a fixed part (set-up, warm-up, tear-down) plus its sampling, which shrinks with the
- * share; both are read off the pass before. Retakes on a host that steals more are in the sampling
- * part, so a host that gets slower mid-run is followed pass by pass. */
-double calibrate_pass_share(uint64_t deadline_ns, unsigned passes, unsigned pass, uint64_t elapsed_ns,
-			    uint64_t last_pass_ns, uint64_t last_sampling_ns, double last_share)
+void calibrate_pace_add(struct calibrate_pace *p, uint64_t pass_ns, uint64_t sampling_ns, double share)
 {
-	if (!deadline_ns || pass < 2 || pass >= passes)
+	p->passes++;
+	p->last_fixed_ns = pass_ns > sampling_ns ? (double)(pass_ns - sampling_ns) : 0;
+	p->last_full_sampling_ns = share > 0 ? (double)sampling_ns / share : 0;
+	p->fixed_ns += p->last_fixed_ns;
+	p->full_sampling_ns += p->last_full_sampling_ns;
+}
+
+static double calibrate_min(double a, double b) { return a < b ? a : b; }
+
+/* Paced by the latest pass alone, one pass that met a slow second of the host cut the next one's
+ * samples by an eighth in a run that then ended 2 s early; by the average alone, one slow pass early
+ * on weighs on all the rest. The lesser of the two forgets a slow pass once the next is quick, and a
+ * host that stays slow shows in both, and in the time left, measured afresh before every pass. */
+double calibrate_pass_share(const struct calibrate_pace *p, uint64_t deadline_ns, unsigned passes, unsigned pass,
+			    uint64_t elapsed_ns)
+{
+	if (!deadline_ns || !p->passes || pass >= passes)
 		return 1;
-	if (elapsed_ns >= deadline_ns || last_share <= 0)
+	if (elapsed_ns >= deadline_ns)
 		return CALIBRATE_SHARE_FLOOR;
 	double per_pass = (double)(deadline_ns - elapsed_ns) / (passes - pass);
-	double fixed = last_pass_ns > last_sampling_ns ? (double)(last_pass_ns - last_sampling_ns) : 0;
-	double full = (double)last_sampling_ns / last_share;
+	double fixed = calibrate_min(p->fixed_ns / p->passes, p->last_fixed_ns);
+	double full = calibrate_min(p->full_sampling_ns / p->passes, p->last_full_sampling_ns);
 	double share = full > 0 ? (per_pass - fixed) / full : 1;
 
 	return share > 1 ? 1 : share < CALIBRATE_SHARE_FLOOR ? CALIBRATE_SHARE_FLOOR : share;

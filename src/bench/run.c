@@ -414,12 +414,10 @@ int bench_run(const struct bench_options *o, struct bench_result **out, char **e
 			run_set_note(mr, "needs two CPUs; only one is allowed");
 		}
 	}
-	uint64_t last_pass_ns = 0, last_sampling_ns = 0;
-	double share = 1;
+	struct calibrate_pace pace = { 0 };
 	for (unsigned pass = 0; pass < shape->passes; pass++) {
 		uint64_t pass0 = clock_now_ns(), sampling_ns = 0;
-		share = calibrate_pass_share(shape->deadline_ns, shape->passes, pass, pass0 - wall0, last_pass_ns,
-					     last_sampling_ns, share);
+		double share = calibrate_pass_share(&pace, shape->deadline_ns, shape->passes, pass, pass0 - wall0);
 		for (size_t i = 0, k = 0; i < metrics_count; i++) {
 			if (!sel[i])
 				continue;
@@ -437,8 +435,8 @@ int bench_run(const struct bench_options *o, struct bench_result **out, char **e
 			sched_setaffinity(0, sizeof orig, &orig); /* a pair's setup pinned us */
 			k++;
 		}
-		last_pass_ns = clock_now_ns() - pass0;
-		last_sampling_ns = sampling_ns;
+		if (pass > 0)
+			calibrate_pace_add(&pace, clock_now_ns() - pass0, sampling_ns, share);
 	}
 	size_t taken = 0, planned = 0;
 	for (size_t k = 0; k < res->n_metrics; k++)
