@@ -28,7 +28,7 @@ void calibrate_pace_add(struct calibrate_pace *p, uint64_t pass_ns, uint64_t sam
 
 /* The share (CALIBRATE_SHARE_FLOOR..1) of its planned samples each metric takes in pass `pass` of
  * `passes`, `elapsed_ns` after the first began, so that the passes left end by `deadline_ns` if they
- * cost what the passes so far cost on average, or what the latest cost when that was less. Until a pass past the first is paced, and with a
- * deadline of 0, every sample. */
+ * cost what the passes so far cost on average, or what the latest cost when that was less. Until a
+ * pass past the first is paced, and with a deadline of 0, every sample. */
 double calibrate_pass_share(const struct calibrate_pace *p, uint64_t deadline_ns, unsigned passes, unsigned pass,
 			    uint64_t elapsed_ns);
