@@ -284,8 +284,10 @@ static void run_pass(const struct metric_def *m, struct metric_ctx *c, const str
 	if (r == 0) {
 		size_t quota = (size_t)*want * (pass + 1) / shape->passes - (size_t)*want * pass / shape->passes;
 		size_t take = share < 1 ? (size_t)(quota * share + 0.5) : quota;
+		if (quota && !take)
+			take = 1;
 		uint64_t t0 = clock_now_ns();
-		r = run_sample(m, c, mr->n_samples + (take || !quota ? take : 1), timer_ns, loop_ns, mr);
+		r = run_sample(m, c, mr->n_samples + take, timer_ns, loop_ns, mr);
 		*sampling_ns += clock_now_ns() - t0;
 	}
 	if (r == 0 && pass + 1 == shape->passes) {
