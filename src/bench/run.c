@@ -221,7 +221,7 @@ static int run_sample(const struct metric_def *m, struct metric_ctx *c, size_t u
 {
 	uint64_t n = mr->iterations;
 	bool solo = c->pid == 0;
-	size_t share = upto - mr->n_samples;
+	size_t max_retakes = upto - mr->n_samples;
 
 	for (size_t retakes = 0; mr->n_samples < upto;) {
 		long sw0 = run_involuntary_switches();
@@ -240,7 +240,7 @@ static int run_sample(const struct metric_def *m, struct metric_ctx *c, size_t u
 			off_cpu = wall > cpu + wall / 50;
 		}
 		bool preempted = solo ? off_cpu || run_involuntary_switches() != sw0 : c->partner_preempted;
-		if (preempted && retakes < share) {
+		if (preempted && retakes < max_retakes) {
 			retakes++;
 			mr->rejected++;
 			continue;
@@ -283,7 +283,7 @@ static void run_pass(const struct metric_def *m, struct metric_ctx *c, const str
 		run_failed(mr), r = -EIO;
 	if (r == 0) {
 		size_t quota = (size_t)*want * (pass + 1) / shape->passes - (size_t)*want * pass / shape->passes;
-		size_t take = share < 1 ? (size_t)(quota * share + 0.5) : quota;
+		size_t take = (size_t)(quota * share + 0.5);
 		if (quota && !take)
 			take = 1;
 		uint64_t t0 = clock_now_ns();
