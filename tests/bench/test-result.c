@@ -68,6 +68,15 @@ static char *edit(const char *s, const char *from, const char *to)
 	return o;
 }
 
+/* Refuses `good` with one edit applied. */
+static void refuse_edited(const char *good, const char *from, const char *to, const char *want, const char *what)
+{
+	char *s = edit(good, from, to);
+
+	refuse(s, want, what);
+	free(s);
+}
+
 static const struct bench_comparison_row *row(const struct bench_comparison *c, const char *name)
 {
 	for (size_t i = 0; i < c->n_rows; i++)
@@ -147,38 +156,22 @@ static void test_refusals(void)
 	refuse("{\"format\": \"virtmode-bench-result\", \"schema_version\": 1, \"machine\": {}}", "field 'metrics'",
 	       "no metrics");
 	refuse("{ \"format\": nope }", "not valid JSON at byte", "broken syntax");
-	s = edit(good, "\"median\":", "\"median\":\"fast\",\"x\":");
-	refuse(s, "metrics[0].median", "a median that is a string");
-	free(s);
-	s = edit(good, "\"samples\":[", "\"samples\":[-1,");
-	refuse(s, "metrics[0].samples[0]", "a negative sample");
-	free(s);
-	s = edit(good, "\"cell\":\"privileged_pagetables\"", "\"cell\":\"gpu\"");
-	refuse(s, "metrics[0].cell", "an unknown cell");
-	free(s);
-	s = edit(good, "\"name\":\"clock_gettime\"", "\"name\":\"syscall\"");
-	refuse(s, "appears twice", "a duplicated metric");
-	free(s);
-	s = edit(good, "\"status\":\"ok\"", "\"status\":\"great\"");
-	refuse(s, "metrics[0].status", "an unknown status");
-	free(s);
-	s = edit(good, "\"loaded\":true", "\"loaded\":3");
-	refuse(s, "machine.loaded", "a machine field of the wrong type");
-	free(s);
+	refuse_edited(good, "\"median\":", "\"median\":\"fast\",\"x\":", "metrics[0].median", "a median that is a string");
+	refuse_edited(good, "\"samples\":[", "\"samples\":[-1,", "metrics[0].samples[0]", "a negative sample");
+	refuse_edited(good, "\"cell\":\"privileged_pagetables\"", "\"cell\":\"gpu\"", "metrics[0].cell", "an unknown cell");
+	refuse_edited(good, "\"name\":\"clock_gettime\"", "\"name\":\"syscall\"", "appears twice", "a duplicated metric");
+	refuse_edited(good, "\"status\":\"ok\"", "\"status\":\"great\"", "metrics[0].status", "an unknown status");
+	refuse_edited(good, "\"loaded\":true", "\"loaded\":3", "machine.loaded", "a machine field of the wrong type");
 	size_t n = strlen(good);
 	s = malloc(n + 8);
 	snprintf(s, n + 8, "%s {}", good);
 	refuse(s, "extra data", "trailing data after the object");
 	free(s);
-	s = edit(good, "\"median\":", "\"median\":NaN,\"x\":");
-	refuse(s, "metrics[0]", "a NaN median");
-	free(s);
-	s = edit(good, "\"sample_share\":", "\"sample_share\":1.5,\"x\":");
-	refuse(s, "field 'sample_share' is 1.5", "a share of samples over 1");
-	free(s);
-	s = edit(good, "\"sample_share\":", "\"sample_share\":0,\"x\":");
-	refuse(s, "field 'sample_share' is 0", "no samples at all");
-	free(s);
+	refuse_edited(good, "\"median\":", "\"median\":NaN,\"x\":", "metrics[0]", "a NaN median");
+	refuse_edited(good, "\"sample_share\":", "\"sample_share\":1.5,\"x\":", "field 'sample_share' is 1.5",
+		      "a share of samples over 1");
+	refuse_edited(good, "\"sample_share\":", "\"sample_share\":0,\"x\":", "field 'sample_share' is 0",
+		      "no samples at all");
 	struct bench_result *old = load("run1.json"); /* as written, without the field */
 	TAP_OK(old && old->sample_share == 1, "a file from before the deadline reads as every sample taken");
 	bench_result_free(old);
