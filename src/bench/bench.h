@@ -90,6 +90,9 @@ int bench_result_read_file(const char *path, struct bench_result **out, char **e
 
 /* Human table. */
 void bench_report_print(FILE *f, const struct bench_result *r, bool color);
+/* A value as the tables print it, into buf (BENCH_VALUE_LEN): four significant digits, no exponent. */
+#define BENCH_VALUE_LEN 48
+const char *bench_format_value(char *buf, double v);
 
 /* Comparison of two results. */
 struct bench_comparison_row {

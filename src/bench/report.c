@@ -1,6 +1,7 @@
 /* The human table `virtmode bench` prints: what ran where, then one line per metric. */
 #include "bench/bench.h"
 
+#include <math.h>
 #include <stdio.h>
 
 static const char *report_or(const char *s)
@@ -20,6 +21,26 @@ static const char *report_detect_mode(const struct bench_result *r)
 	if (json_object_object_get_ex(r->detect, "hypervisor", &v) && json_object_is_type(v, json_type_string))
 		return json_object_get_string(v);
 	return "unknown";
+}
+
+/* Four significant digits and never an exponent: in a column where 3.608e+04 stands over 8.409,
+ * a reader has to decode each figure before seeing which is larger; 36076 does not need that. */
+const char *bench_format_value(char *buf, double v)
+{
+	double a = fabs(v);
+	int decimals = 0;
+
+	if (!isfinite(v) || a >= 1e30) {
+		snprintf(buf, BENCH_VALUE_LEN, "%g", v);
+		return buf;
+	}
+	if (a > 0 && a < 1000) {
+		decimals = 3 - (int)floor(log10(a));
+		if (decimals > 9)
+			decimals = 9;
+	}
+	snprintf(buf, BENCH_VALUE_LEN, "%.*f", decimals, v);
+	return buf;
 }
 
 void bench_report_print(FILE *f, const struct bench_result *r, bool color)
@@ -56,9 +77,9 @@ void bench_report_print(FILE *f, const struct bench_result *r, bool color)
 				mr->unit, bench_cell_to_string(mr->cell), mr->note ? mr->note : "");
 			continue;
 		}
-		char ci[64];
-		snprintf(ci, sizeof ci, "%.4g .. %.4g", mr->ci_low, mr->ci_high);
-		fprintf(f, "%-18s %12.4g %25s %-5s %s%s%s\n", mr->name, mr->median, ci, mr->unit,
+		char ci[2 * BENCH_VALUE_LEN + 8], med[BENCH_VALUE_LEN], lo[BENCH_VALUE_LEN], hi[BENCH_VALUE_LEN];
+		snprintf(ci, sizeof ci, "%s .. %s", bench_format_value(lo, mr->ci_low), bench_format_value(hi, mr->ci_high));
+		fprintf(f, "%-18s %12s %25s %-5s %s%s%s\n", mr->name, bench_format_value(med, mr->median), ci, mr->unit,
 			bench_cell_to_string(mr->cell), mr->note ? "  " : "", mr->note ? mr->note : "");
 	}
 }
