@@ -228,6 +228,9 @@ for f in glob.glob(f"{w}/near.*.*"):
 vm = back + pair
 def cov(v):
     return st.stdev(v) / st.mean(v) * 100 if len(v) > 1 and st.mean(v) else 0.0
+def fig(x):   # as virtmode's tables print a figure: four significant digits, no exponent
+    import math
+    return "%.*f" % (max(0, 3 - math.floor(math.log10(abs(x)))) if 0 < abs(x) < 1000 else 0, x)
 def num(x):
     try:
         f = float(x)
@@ -275,8 +278,8 @@ for name, (unit, meds) in per_back.items():
         verdict = ("ok" if not why else "MISS " + "+".join(why)) if judged else "-"
         r = steal_r(name)
         print(f"{name:18} {unit:5} {c:5.1f}% {('<=%d%%' % lim):>6} {(f'{r:+.2f}' if r is not None else '-'):>8}  "
-              f"{(f'{med:.4g}' if med else '-'):>10} "
-              f"{(f'{p:.4g}' if p else '-'):>10} {(f'{cov(got):5.1f}%' if got else '-'):>6} "
+              f"{(fig(med) if med else '-'):>10} "
+              f"{(fig(p) if p else '-'):>10} {(f'{cov(got):5.1f}%' if got else '-'):>6} "
               f"{(f'{ratio:.2f}' if ratio else '-'):>6}  {verdict:8} {label or 'no peer'}")
 walls = [r["wall_s"] for r in vm]
 vm_s = st.median(walls)
