@@ -60,7 +60,7 @@ static void compare_line(struct bench_comparison *c, const char *fmt, ...)
 /* `noted`: the caveat lines below name a difference other than the mode. Without one, a cell that
  * moved while its mode did not is left to what the files do not record: the host's own speed, which
  * here moved every disk metric by a fifth between two runs 40 s apart while every CPU path stayed
- * within 0.7%. */
+ * within 3.1%. */
 static void compare_attribute(struct bench_comparison *c, const struct bench_result *a, const struct bench_result *b,
 			      bool noted)
 {
