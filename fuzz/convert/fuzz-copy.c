@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "convert/internal.h"
+#include "inspect/image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -17,6 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto done;
 	snprintf(path, sizeof path, "/proc/self/fd/%d", in);
 	if (ext2fs_open2(path, NULL, EXT2_FLAG_64BITS, 0, 0, unix_io_manager, &fs))
+		goto done;
+	/* What image_open() refuses before convert ever reads a bitmap. */
+	if (image_check_geometry(fs, NULL) < 0)
 		goto done;
 	/* Keep the output bounded: a forged block count must not make us write gigabytes. */
 	if (ext2fs_blocks_count(fs->super) * (uint64_t)fs->blocksize > (64u << 20))

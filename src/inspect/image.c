@@ -278,6 +278,9 @@ int image_open(const char *path, struct image **out, struct image_error *err)
 		r = fail_ext2(err, ec);
 		goto fail;
 	}
+	r = image_check_geometry(img->fs, err);
+	if (r < 0)
+		goto fail;
 	fill_facts(img);
 	if (img->fs_bytes > img->file_size - img->fs_offset) {
 		r = fail(err, EIO, "truncated image: the filesystem is %" PRIu64 " bytes, the file holds %" PRIu64
@@ -289,6 +292,20 @@ int image_open(const char *path, struct image **out, struct image_error *err)
 fail:
 	image_close(img);
 	return r;
+}
+
+int image_check_geometry(ext2_filsys fs, struct image_error *err)
+{
+	/* The first data block is 1 with 1 KiB blocks and clusters (block 0 holds the boot sector and
+	 * the superblock), 0 otherwise; the kernel refuses 0 for 1 KiB. Any other value shifts every
+	 * group's range, and ext2fs_read_bitmaps then copied 1 KiB past its bitmap buffer (a fuzzed
+	 * image, first data block 9). */
+	unsigned expect = fs->blocksize == 1024 && EXT2FS_CLUSTER_RATIO(fs) == 1;
+
+	if (fs->super->s_first_data_block != expect)
+		return fail(err, EUCLEAN, "corrupt superblock: first data block %u, not %u as for %u-byte blocks",
+			    fs->super->s_first_data_block, expect, fs->blocksize);
+	return 0;
 }
 
 void image_close(struct image *img)

@@ -50,6 +50,11 @@ struct image_error {
 int image_open(const char *path, struct image **out, struct image_error *err);
 void image_close(struct image *img);
 
+/* A geometry libext2fs opens but no mke2fs makes, and on which libext2fs's own bitmap reader writes
+ * past its buffer: returns -EUCLEAN with err filled, else 0. image_open() applies it; exported for
+ * the fuzzers, which open filesystems themselves. */
+int image_check_geometry(ext2_filsys fs, struct image_error *err);
+
 /* Offset-less helper for tests and fuzzers: which layout and fs offset PATH has, without libext2fs.
  * Returns 0, or negative errno with err filled. */
 int image_probe_layout(const char *path, enum image_layout *layout, int *partition, uint64_t *fs_offset,

@@ -381,6 +381,11 @@ bad "directory" "$T" "is a directory"
 cp "$T/debian.img" "$T/badsb.img"
 printf '\xff\xff\xff\xff' | dd of="$T/badsb.img" bs=1 seek=$((1024 + 4)) conv=notrunc status=none
 bad "corrupted superblock" "$T/badsb.img" "corrupted superblock"
+# A first data block no mke2fs writes, which libext2fs opens and then overruns its bitmap buffer on
+# (found by fuzz-convert-copy): refused before any bitmap is read.
+cp "$T/debian.img" "$T/firstblk.img"
+debugfs -w -R "ssv first_data_block 9" "$T/firstblk.img" >/dev/null 2>&1
+bad "first data block 9" "$T/firstblk.img" "corrupt superblock: first data block 9, not"
 
 # ---- 10. usage ----
 "$VIRTMODE" check --target xen-pv "$T/debian.img" >/dev/null 2>"$T/u.err"; rc=$?
