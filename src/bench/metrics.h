@@ -26,6 +26,7 @@ struct metric_ctx {
 	char *buf, *buf2;
 	size_t buf_size;
 	uint64_t rng, pos;
+	uint64_t stamp;          /* disk writes: makes every write's data new (metrics.c disk_stamp) */
 	bool partner_preempted;  /* set by a run whose work another process did and timed: it was
 				  * preempted during it (run_sample retakes the sample) */
 	double sub_ns;           /* per-op cost the metric itself subtracts (pipe overhead, sleep asked) */
