@@ -123,6 +123,24 @@ static void compare_notes_last(struct bench_comparison *c, size_t notes)
 	compare_reverse(c->lines, c->n_lines);
 }
 
+/* A metric's own caveat (buffered I/O, a buffer without a huge page) held by one file and not the
+ * other is a difference in how it was measured, not only in the mode. */
+static void compare_metric_notes(struct bench_comparison *c, const struct bench_result *a, const struct bench_result *b)
+{
+	for (size_t i = 0; i < a->n_metrics; i++) {
+		const struct bench_metric_result *ma = &a->metrics[i], *mb = compare_find(b, ma->name);
+		if (!mb || ma->status != BENCH_OK || mb->status != BENCH_OK)
+			continue;
+		const char *na = ma->note ? ma->note : "", *nb = mb->note ? mb->note : "";
+		if (!strcmp(na, nb))
+			continue;
+		if (*na && *nb)
+			compare_line(c, "note: %s on %s: %s; on %s: %s", ma->name, c->name_a, na, c->name_b, nb);
+		else
+			compare_line(c, "note: %s on %s only: %s", ma->name, *na ? c->name_a : c->name_b, *na ? na : nb);
+	}
+}
+
 static void compare_caveats(struct bench_comparison *c, const struct bench_result *a, const struct bench_result *b)
 {
 	const struct bench_machine *ma = &a->machine, *mb = &b->machine;
@@ -148,6 +166,7 @@ static void compare_caveats(struct bench_comparison *c, const struct bench_resul
 			compare_line(c, "note: %s ran on a loaded machine (%.1f other CPUs busy, %.1f%% steal, load %.2f)",
 				     k ? c->name_b : c->name_a, m->others_busy_cpus, m->steal_pct, m->load_start[0]);
 	}
+	compare_metric_notes(c, a, b);
 }
 
 int bench_compare(const struct bench_result *a, const char *name_a, const struct bench_result *b,

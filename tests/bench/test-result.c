@@ -249,6 +249,46 @@ static void test_compare_host_moved(void)
 	bench_result_free(b);
 }
 
+static void set_note(struct bench_result *r, const char *metric, const char *note)
+{
+	for (size_t i = 0; i < r->n_metrics; i++)
+		if (!strcmp(r->metrics[i].name, metric)) {
+			free(r->metrics[i].note);
+			r->metrics[i].note = strdup(note);
+		}
+}
+
+/* The same pair with a metric's own caveat on one side: how it was measured differs, and the
+ * attribution must point to that instead of putting the move down to the host. */
+static void test_compare_metric_note(void)
+{
+	struct bench_result *a = load("disk-fast.json"), *b = load("disk-slow.json");
+	struct bench_comparison *c = NULL;
+	const char *small = "buffer in 4 KiB pages (no huge page): the kernel may split each 1 MiB request";
+
+	if (a && b)
+		set_note(b, "disk_seqwrite", small);
+	TAP_OK(a && b && bench_compare(a, "disk-fast.json", b, "disk-slow.json", &c) == 0, "compare, one side noted");
+	if (c) {
+		TAP_OK(has_line(c, "note: disk_seqwrite on disk-slow.json only: buffer in 4 KiB pages"), "the one-sided note is named");
+		TAP_OK(has_line(c, "disk & network are P in both: not the mode (see the notes below)"),
+		       "the attribution points to it");
+		TAP_OK(c->n_lines == 4 && !strncmp(c->lines[3], "note:", 5), "one note, after the verdicts");
+	}
+	bench_comparison_free(c);
+	c = NULL;
+	if (a && b)
+		set_note(a, "disk_seqwrite", "buffered I/O: the filesystem refused O_DIRECT");
+	TAP_OK(a && b && bench_compare(a, "disk-fast.json", b, "disk-slow.json", &c) == 0, "compare, both sides noted");
+	if (c)
+		TAP_OK(has_line(c, "note: disk_seqwrite on disk-fast.json: buffered I/O: the filesystem refused O_DIRECT; "
+				   "on disk-slow.json: buffer in 4 KiB pages"),
+		       "two different notes are both named");
+	bench_comparison_free(c);
+	bench_result_free(a);
+	bench_result_free(b);
+}
+
 /* A real mode difference: this KVM guest against a QEMU TCG guest (software-emulated CPU and MMU).
  * Hand-checked: slowdowns 792.18/283.16 = 2.798 (syscall) and 26439.5/3520.1 = 7.511 (page_fault);
  * their geometric mean is 4.58. */
@@ -348,6 +388,7 @@ int main(int argc, char **argv)
 	test_compare();
 	test_compare_modes();
 	test_compare_host_moved();
+	test_compare_metric_note();
 	test_compare_steal();
 	test_pure();
 	test_format_value();
