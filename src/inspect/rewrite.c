@@ -193,11 +193,17 @@ static bool prefix_eq(const char *s, size_t n, const char *prefix, const char *v
 	return nocase ? !strncasecmp(s + pl, value, vl) : !memcmp(s + pl, value, vl);
 }
 
+static bool starts(const char *p, size_t n, const char *w)
+{
+	size_t wl = strlen(w);
+	return n >= wl && !memcmp(p, w, wl);
+}
+
 bool rewrite_spec_is_root(const struct rewrite_env *env, const char *spec, size_t n)
 {
 	/* Quoted specs are legal in fstab (LABEL="x") */
 	char tmp[256];
-	if (n >= 2 && n < sizeof tmp && (!strncmp(spec, "LABEL=\"", 7) || !strncmp(spec, "UUID=\"", 6)) &&
+	if (n < sizeof tmp && (starts(spec, n, "LABEL=\"") || starts(spec, n, "UUID=\"")) &&
 	    spec[n - 1] == '"') {
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++)
@@ -263,12 +269,6 @@ static bool is_comment(const struct line *l)
 static bool word_eq(const char *p, size_t n, const char *w)
 {
 	return n == strlen(w) && !memcmp(p, w, n);
-}
-
-static bool starts(const char *p, size_t n, const char *w)
-{
-	size_t wl = strlen(w);
-	return n >= wl && !memcmp(p, w, wl);
 }
 
 /* ---- kernel command line ---- */
