@@ -103,7 +103,9 @@ struct bench_comparison_row {
 	double slowdown;         /* >1: B slower than A by this factor; <1: B faster */
 	double p;                /* Mann-Whitney two-sided p */
 	bool overlap;            /* 95% intervals overlap */
-	bool significant;
+	double drift_pct;        /* the metric's run-to-run drift on one machine */
+	bool within_drift;       /* the change is smaller than that */
+	bool significant;        /* p < 0.01, no overlap, and beyond the drift */
 };
 struct bench_comparison {
 	const char *name_a, *name_b;

@@ -9,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/metrics.h"
 #include "bench/stats.h"
 
-/* Significance needs both: a rank test (p < 0.01) and 95% intervals that do not overlap. Either
- * alone flags the few-percent drifts every shared machine shows between runs. */
+/* Significance needs all three: a rank test (p < 0.01), 95% intervals that do not overlap, and a
+ * change beyond the metric's run-to-run drift (metrics.c). The first two only know the noise within
+ * each run, which is far smaller than what moves one machine between runs. */
 #define COMPARE_ALPHA 0.01
 /* Percentage points of steal between two runs worth a note: 3% vs 13% here moved cross-CPU metrics 2.5x. */
 #define COMPARE_STEAL_GAP 3.0
@@ -197,7 +199,10 @@ int bench_compare(const struct bench_result *a, const char *name_a, const struct
 		row->slowdown = ma->higher_is_better ? ma->median / mb->median : mb->median / ma->median;
 		row->p = stats_mann_whitney_p(ma->samples, ma->n_samples, mb->samples, mb->n_samples);
 		row->overlap = !(ma->ci_high < mb->ci_low || mb->ci_high < ma->ci_low);
-		row->significant = row->p < COMPARE_ALPHA && !row->overlap;
+		row->drift_pct = metrics_drift_pct(ma->name);
+		double fold = row->slowdown >= 1 ? row->slowdown : 1 / row->slowdown;
+		row->within_drift = (fold - 1) * 100 < row->drift_pct;
+		row->significant = row->p < COMPARE_ALPHA && !row->overlap && !row->within_drift;
 	}
 	/* The notes are worked out first, so the attribution knows whether it can point to them, and
 	 * then moved after it: a reader meets the verdict first. */
@@ -214,13 +219,16 @@ void bench_comparison_print(FILE *f, const struct bench_comparison *c, bool colo
 	const char *red = color ? "\033[31m" : "", *green = color ? "\033[32m" : "", *off = color ? "\033[0m" : "";
 
 	fprintf(f, "A: %s\nB: %s\n\n", c->name_a, c->name_b);
-	fprintf(f, "%-18s %12s %12s %-5s %8s  %-15s %s\n", "metric", "A", "B", "unit", "change", "significant", "cell");
+	fprintf(f, "%-18s %12s %12s %-5s %8s  %-16s %s\n", "metric", "A", "B", "unit", "change", "significant", "cell");
 	for (size_t i = 0; i < c->n_rows; i++) {
 		const struct bench_comparison_row *r = &c->rows[i];
 		const char *col = !r->significant ? "" : r->slowdown > 1 ? red : green;
 		char sig[32], a[BENCH_VALUE_LEN], b[BENCH_VALUE_LEN];
-		snprintf(sig, sizeof sig, "%s (p=%.2g)", r->significant ? "yes" : "no", r->p);
-		fprintf(f, "%-18s %12s %12s %-5s %s%+7.1f%%%s  %-15s %s\n", r->name, bench_format_value(a, r->a),
+		if (r->within_drift && r->p < COMPARE_ALPHA && !r->overlap)
+			snprintf(sig, sizeof sig, "no (< %.0f%% drift)", r->drift_pct);
+		else
+			snprintf(sig, sizeof sig, "%s (p=%.2g)", r->significant ? "yes" : "no", r->p);
+		fprintf(f, "%-18s %12s %12s %-5s %s%+7.1f%%%s  %-16s %s\n", r->name, bench_format_value(a, r->a),
 			bench_format_value(b, r->b), r->unit, col,
 			r->change_pct, r->significant ? off : "", sig, bench_cell_to_string(r->cell));
 	}
@@ -248,6 +256,8 @@ struct json_object *bench_comparison_to_json(const struct bench_comparison *c)
 		json_object_object_add(e, "slowdown", json_object_new_double(r->slowdown));
 		json_object_object_add(e, "p", json_object_new_double(r->p));
 		json_object_object_add(e, "intervals_overlap", json_object_new_boolean(r->overlap));
+		json_object_object_add(e, "drift_pct", json_object_new_double(r->drift_pct));
+		json_object_object_add(e, "within_drift", json_object_new_boolean(r->within_drift));
 		json_object_object_add(e, "significant", json_object_new_boolean(r->significant));
 		json_object_array_add(rows, e);
 	}

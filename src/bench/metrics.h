@@ -36,6 +36,8 @@ struct metric_ctx {
 struct metric_def {
 	const char *name, *unit;
 	enum bench_cell cell;
+	double drift_pct;        /* the run-to-run drift of one machine, in percent: smaller changes are
+				  * not called significant (compare) */
 	enum metric_kind kind;
 	double unit_ns;          /* METRIC_TIME: ns per unit (1, 1000, 1e6) */
 	double bytes_per_op;     /* METRIC_BYTES_RATE */
@@ -59,6 +61,9 @@ struct metric_def {
 
 extern const struct metric_def metrics_table[];
 extern const size_t metrics_count;
+
+/* A metric's drift_pct by name. */
+double metrics_drift_pct(const char *name);
 
 /* Turns a measured elapsed time for n iterations into the metric's value. */
 double metrics_value(const struct metric_def *m, const struct metric_ctx *c, uint64_t elapsed_ns,

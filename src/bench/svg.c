@@ -53,7 +53,7 @@ int bench_svg_write(FILE *f, const struct bench_comparison *c)
 		fprintf(f, "<text x=\"%d\" y=\"%d\">%+.1f%%%s</text>\n", label_w + bar_w + 5, y + 14, worse_pct,
 			r->significant ? "" : " (n.s.)");
 	}
-	fprintf(f, "<text x=\"10\" y=\"%d\" fill=\"#555\">bars: slowdown in %%; grey = not significant (rank test p &gt;= 0.01 or 95%% intervals overlap)</text>\n", h - 8);
+	fprintf(f, "<text x=\"10\" y=\"%d\" fill=\"#555\">bars: slowdown in %%; grey = not significant (rank test p &gt;= 0.01, 95%% intervals overlap, or a change within the run-to-run drift)</text>\n", h - 8);
 	fputs("</svg>\n", f);
 	return ferror(f) ? -1 : 0;
 }

@@ -289,6 +289,69 @@ static void test_compare_metric_note(void)
 	bench_result_free(b);
 }
 
+/* Every figure of one metric times `k`: the same run, that metric moved by a known factor. */
+static void scale_metric(struct bench_result *r, const char *metric, double k)
+{
+	for (size_t i = 0; i < r->n_metrics; i++) {
+		struct bench_metric_result *m = &r->metrics[i];
+		if (strcmp(m->name, metric))
+			continue;
+		m->median *= k;
+		m->ci_low *= k;
+		m->ci_high *= k;
+		for (size_t j = 0; j < m->n_samples; j++)
+			m->samples[j] *= k;
+	}
+}
+
+/* The drift floor: a change the rank test and the intervals both call real, but no larger than one
+ * machine moves between runs, is not significant. fork_exit's 360 samples (interval 91.6-93.4 us)
+ * moved by 5% and mem_copy's by 15% still separate fully; each is under its floor (10%, 25%), then
+ * over it at 12% and 30%. */
+static void test_compare_drift(void)
+{
+	struct bench_result *a = load("disk-fast.json"), *b = load("disk-fast.json");
+	struct bench_comparison *c = NULL;
+
+	if (!a || !b) {
+		TAP_OK(false, "load disk-fast.json twice");
+		bench_result_free(a);
+		bench_result_free(b);
+		return;
+	}
+	scale_metric(b, "fork_exit", 1.05);
+	scale_metric(b, "mem_copy", 1 / 1.15);
+	TAP_OK(bench_compare(a, "A", b, "B", &c) == 0, "compare a run with itself, two metrics moved");
+	if (c) {
+		const struct bench_comparison_row *f = row(c, "fork_exit"), *m = row(c, "mem_copy");
+		TAP_OK(f && f->p < 1e-6 && !f->overlap && f->within_drift && !f->significant && f->drift_pct == 10,
+		       "fork_exit +5%%: p %g, separated, but within its 10%% drift: not significant", f ? f->p : -1);
+		TAP_OK(m && m->p < 1e-6 && !m->overlap && m->within_drift && !m->significant && m->drift_pct == 25,
+		       "mem_copy 1.15x slower: within its 25%% drift: not significant");
+		TAP_OK(has_line(c, "pure CPU and memory work: no significant change"), "so the control did not move");
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f_out = open_memstream(&text, &len);
+		bench_comparison_print(f_out, c, false);
+		fclose(f_out);
+		TAP_OK(text && strstr(text, "no (< 10% drift)"), "the table says why it is not significant");
+		free(text);
+	}
+	bench_comparison_free(c);
+	c = NULL;
+	scale_metric(b, "fork_exit", 1.12 / 1.05);
+	scale_metric(b, "mem_copy", 1.15 / 1.30);
+	TAP_OK(bench_compare(a, "A", b, "B", &c) == 0, "the same two metrics moved further");
+	if (c) {
+		const struct bench_comparison_row *f = row(c, "fork_exit"), *m = row(c, "mem_copy");
+		TAP_OK(f && !f->within_drift && f->significant, "fork_exit +12%%: significant");
+		TAP_OK(m && !m->within_drift && m->significant, "mem_copy 1.30x slower: significant");
+	}
+	bench_comparison_free(c);
+	bench_result_free(a);
+	bench_result_free(b);
+}
+
 /* A real mode difference: this KVM guest against a QEMU TCG guest (software-emulated CPU and MMU).
  * Hand-checked: slowdowns 792.18/283.16 = 2.798 (syscall) and 26439.5/3520.1 = 7.511 (page_fault);
  * their geometric mean is 4.58. */
@@ -389,6 +452,7 @@ int main(int argc, char **argv)
 	test_compare_modes();
 	test_compare_host_moved();
 	test_compare_metric_note();
+	test_compare_drift();
 	test_compare_steal();
 	test_pure();
 	test_format_value();
