@@ -49,6 +49,11 @@ r = E.parse(sys.argv[1]).getroot()
 assert r.tag.endswith("svg")
 bars = [e for e in r.iter() if e.tag.endswith("rect") and e.get("fill") != "white"]
 assert len(bars) == 7, len(bars)' "$T/chart.svg"
+check "--svg is wide enough for its title, full paths and all (7 px a character at 14 px)" python3 -c '
+import sys, xml.etree.ElementTree as E
+r = E.parse(sys.argv[1]).getroot()
+title = next(e.text for e in r.iter() if e.tag.endswith("text"))
+assert sys.argv[2] in title and int(r.get("width")) >= 10 + 7 * len(title), (r.get("width"), len(title))' "$T/chart.svg" "$FIX/xen-b.json"
 "$VIRTMODE" bench compare "$FIX/xen-a.json" "$FIX/xen-b.json" --json >"$T/cmp.json"
 check "compare --json is JSON with significance" python3 -c '
 import json, sys
