@@ -96,6 +96,23 @@ static bool has_line(const struct bench_comparison *c, const char *want)
 	return false;
 }
 
+/* Compares a with b under the names given, after freeing what *c held: a test that edits a file
+ * between two comparisons calls it again. False when a fixture did not load or compare refused. */
+static bool recompare(struct bench_result *a, const char *na, struct bench_result *b, const char *nb,
+		      struct bench_comparison **c)
+{
+	bench_comparison_free(*c);
+	*c = NULL;
+	return a && b && bench_compare(a, na, b, nb, c) == 0;
+}
+
+static void compare_done(struct bench_result *a, struct bench_result *b, struct bench_comparison *c)
+{
+	bench_comparison_free(c);
+	bench_result_free(a);
+	bench_result_free(b);
+}
+
 static void test_round_trip(void)
 {
 	double samples[] = { 10.5, 11, 12.25 };
@@ -183,7 +200,7 @@ static void test_compare(void)
 	struct bench_result *a = load("xen-a.json"), *b = load("xen-b.json");
 	struct bench_comparison *c = NULL;
 
-	TAP_OK(a && b && bench_compare(a, "xen-a.json", b, "xen-b.json", &c) == 0, "compare the derived xen pair");
+	TAP_OK(recompare(a, "xen-a.json", b, "xen-b.json", &c), "compare the derived xen pair");
 	if (!c)
 		return;
 	const struct bench_comparison_row *cg = row(c, "clock_gettime"), *sc = row(c, "syscall");
@@ -196,13 +213,9 @@ static void test_compare(void)
 	       "attribution: timers 5x slower where the cell is P");
 	TAP_OK(has_line(c, "page-table work: no significant change"), "page-table work did not move");
 	TAP_OK(has_line(c, "clocksource tsc on xen-a.json, xen on xen-b.json"), "the clocksource difference is named");
-	bench_comparison_free(c);
-	c = NULL;
 	/* Reversed: the same factor, now slower on the first file. */
-	TAP_OK(bench_compare(b, "B", a, "A", &c) == 0 && has_line(c, "5.00\u00d7 slower on B"), "reversed pair");
-	bench_comparison_free(c);
-	bench_result_free(a);
-	bench_result_free(b);
+	TAP_OK(recompare(b, "B", a, "A", &c) && has_line(c, "5.00\u00d7 slower on B"), "reversed pair");
+	compare_done(a, b, c);
 
 	/* Two real back-to-back runs on a loaded machine. Hand-checked from the files' medians:
 	 * syscall 332.069 -> 234.911 ns = -29.26% with p = 0.015: moved, but not significant at 0.01;
@@ -210,7 +223,7 @@ static void test_compare(void)
 	a = load("run1.json");
 	b = load("run2.json");
 	c = NULL;
-	TAP_OK(a && b && bench_compare(a, "run1", b, "run2", &c) == 0, "compare two real runs");
+	TAP_OK(recompare(a, "run1", b, "run2", &c), "compare two real runs");
 	if (c) {
 		sc = row(c, "syscall");
 		const struct bench_comparison_row *pf = row(c, "page_fault"), *dr = row(c, "disk_randread");
@@ -221,9 +234,7 @@ static void test_compare(void)
 		TAP_OK(!has_line(c, "the host stole"), "steal 6.8%% vs 8.3%%: too close for a steal note");
 		TAP_OK(c->n_rows == 7, "one row per shared metric");
 	}
-	bench_comparison_free(c);
-	bench_result_free(a);
-	bench_result_free(b);
+	compare_done(a, b, c);
 }
 
 /* Two real full-suite runs 40 s apart on a quiet host (no steal, nothing else running), five metrics
@@ -235,7 +246,7 @@ static void test_compare_host_moved(void)
 	struct bench_result *a = load("disk-fast.json"), *b = load("disk-slow.json");
 	struct bench_comparison *c = NULL;
 
-	TAP_OK(a && b && bench_compare(a, "disk-fast.json", b, "disk-slow.json", &c) == 0, "compare two quiet runs");
+	TAP_OK(recompare(a, "disk-fast.json", b, "disk-slow.json", &c), "compare two quiet runs");
 	if (c) {
 		TAP_OK(has_line(c, "disk I/O 1.28\u00d7 slower on disk-slow.json (2 of 2 metrics significant) \u2014 disk & "
 				   "network are P in both: not the mode, nor anything else recorded: the host's own speed "
@@ -244,9 +255,7 @@ static void test_compare_host_moved(void)
 		TAP_OK(has_line(c, "pure CPU and memory work: no significant change"), "the control did not move");
 		TAP_OK(c->n_lines == 3, "three cells, no notes");
 	}
-	bench_comparison_free(c);
-	bench_result_free(a);
-	bench_result_free(b);
+	compare_done(a, b, c);
 }
 
 static void set_note(struct bench_result *r, const char *metric, const char *note)
@@ -268,25 +277,21 @@ static void test_compare_metric_note(void)
 
 	if (a && b)
 		set_note(b, "disk_seqwrite", small);
-	TAP_OK(a && b && bench_compare(a, "disk-fast.json", b, "disk-slow.json", &c) == 0, "compare, one side noted");
+	TAP_OK(recompare(a, "disk-fast.json", b, "disk-slow.json", &c), "compare, one side noted");
 	if (c) {
 		TAP_OK(has_line(c, "note: disk_seqwrite on disk-slow.json only: buffer in 4 KiB pages"), "the one-sided note is named");
 		TAP_OK(has_line(c, "disk & network are P in both: not the mode (see the notes below)"),
 		       "the attribution points to it");
 		TAP_OK(c->n_lines == 4 && !strncmp(c->lines[3], "note:", 5), "one note, after the verdicts");
 	}
-	bench_comparison_free(c);
-	c = NULL;
 	if (a && b)
 		set_note(a, "disk_seqwrite", "buffered I/O: the filesystem refused O_DIRECT");
-	TAP_OK(a && b && bench_compare(a, "disk-fast.json", b, "disk-slow.json", &c) == 0, "compare, both sides noted");
+	TAP_OK(recompare(a, "disk-fast.json", b, "disk-slow.json", &c), "compare, both sides noted");
 	if (c)
 		TAP_OK(has_line(c, "note: disk_seqwrite on disk-fast.json: buffered I/O: the filesystem refused O_DIRECT; "
 				   "on disk-slow.json: buffer in 4 KiB pages"),
 		       "two different notes are both named");
-	bench_comparison_free(c);
-	bench_result_free(a);
-	bench_result_free(b);
+	compare_done(a, b, c);
 }
 
 /* Every figure of one metric times `k`: the same run, that metric moved by a known factor. */
@@ -315,13 +320,12 @@ static void test_compare_drift(void)
 
 	if (!a || !b) {
 		TAP_OK(false, "load disk-fast.json twice");
-		bench_result_free(a);
-		bench_result_free(b);
+		compare_done(a, b, NULL);
 		return;
 	}
 	scale_metric(b, "fork_exit", 1.05);
 	scale_metric(b, "mem_copy", 1 / 1.15);
-	TAP_OK(bench_compare(a, "A", b, "B", &c) == 0, "compare a run with itself, two metrics moved");
+	TAP_OK(recompare(a, "A", b, "B", &c), "compare a run with itself, two metrics moved");
 	if (c) {
 		const struct bench_comparison_row *f = row(c, "fork_exit"), *m = row(c, "mem_copy");
 		TAP_OK(f && f->p < 1e-6 && !f->overlap && f->within_drift && !f->significant && f->drift_pct == 10,
@@ -337,19 +341,15 @@ static void test_compare_drift(void)
 		TAP_OK(text && strstr(text, "no (< 10% drift)"), "the table says why it is not significant");
 		free(text);
 	}
-	bench_comparison_free(c);
-	c = NULL;
 	scale_metric(b, "fork_exit", 1.12 / 1.05);
 	scale_metric(b, "mem_copy", 1.15 / 1.30);
-	TAP_OK(bench_compare(a, "A", b, "B", &c) == 0, "the same two metrics moved further");
+	TAP_OK(recompare(a, "A", b, "B", &c), "the same two metrics moved further");
 	if (c) {
 		const struct bench_comparison_row *f = row(c, "fork_exit"), *m = row(c, "mem_copy");
 		TAP_OK(f && !f->within_drift && f->significant, "fork_exit +12%%: significant");
 		TAP_OK(m && !m->within_drift && m->significant, "mem_copy 1.30x slower: significant");
 	}
-	bench_comparison_free(c);
-	bench_result_free(a);
-	bench_result_free(b);
+	compare_done(a, b, c);
 }
 
 /* Two real consecutive full-suite runs of one quiet guest, 21 s apart, the second slow as a whole
@@ -362,7 +362,7 @@ static void test_compare_slow_run(void)
 	struct bench_result *a = load("steady-run.json"), *b = load("slow-run.json");
 	struct bench_comparison *c = NULL;
 
-	TAP_OK(a && b && bench_compare(a, "steady", b, "slow", &c) == 0, "compare a steady and a slow run");
+	TAP_OK(recompare(a, "steady", b, "slow", &c), "compare a steady and a slow run");
 	if (c) {
 		const struct bench_comparison_row *sc = row(c, "syscall"), *sr = row(c, "disk_seqread"),
 						  *ts = row(c, "tcp_stream_cross");
@@ -378,9 +378,7 @@ static void test_compare_slow_run(void)
 		TAP_OK(has_line(c, "disk I/O: no significant change") && has_line(c, "timer and wake-up work: no significant change"),
 		       "the shared resources' moves are not called changes");
 	}
-	bench_comparison_free(c);
-	bench_result_free(a);
-	bench_result_free(b);
+	compare_done(a, b, c);
 }
 
 /* A real mode difference: this KVM guest against a QEMU TCG guest (software-emulated CPU and MMU).
@@ -391,7 +389,7 @@ static void test_compare_modes(void)
 	struct bench_result *a = load("kvm-host.json"), *b = load("qemu-tcg.json");
 	struct bench_comparison *c = NULL;
 
-	TAP_OK(a && b && bench_compare(a, "kvm-host.json", b, "qemu-tcg.json", &c) == 0, "compare KVM with QEMU TCG");
+	TAP_OK(recompare(a, "kvm-host.json", b, "qemu-tcg.json", &c), "compare KVM with QEMU TCG");
 	if (c) {
 		TAP_OK(has_line(c, "page-table work 4.58\u00d7 slower on qemu-tcg.json (2 of 2 metrics significant) "
 				   "\u2014 privileged instructions & page tables are VS there, VH here"),
@@ -402,9 +400,7 @@ static void test_compare_modes(void)
 			       !strncmp(c->lines[3], "note:", 5),
 		       "the verdicts first, then the notes they point to");
 	}
-	bench_comparison_free(c);
-	bench_result_free(a);
-	bench_result_free(b);
+	compare_done(a, b, c);
 }
 
 /* Two real runs of the full suite minutes apart on one machine, the host stealing 13.0% of one and
@@ -415,7 +411,7 @@ static void test_compare_steal(void)
 	struct bench_result *a = load("busy-host.json"), *b = load("quiet-host.json");
 	struct bench_comparison *c = NULL;
 
-	TAP_OK(a && b && bench_compare(a, "busy-host.json", b, "quiet-host.json", &c) == 0, "compare busy and quiet host");
+	TAP_OK(recompare(a, "busy-host.json", b, "quiet-host.json", &c), "compare busy and quiet host");
 	if (c) {
 		const struct bench_comparison_row *x = row(c, "ctx_switch_cross"), *p = row(c, "ctx_switch_pinned");
 		TAP_OK(x && fabs(x->change_pct - -59.27) < 0.01 && x->significant, "ctx_switch_cross -59.27%%, significant");
@@ -425,9 +421,7 @@ static void test_compare_steal(void)
 		       "the steal gap is named");
 		TAP_OK(c->n_rows == 4, "four shared metrics");
 	}
-	bench_comparison_free(c);
-	bench_result_free(a);
-	bench_result_free(b);
+	compare_done(a, b, c);
 }
 
 static void test_pure(void)
