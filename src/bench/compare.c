@@ -19,6 +19,12 @@
 /* Percentage points of steal between two runs worth a note: 3% vs 13% here moved cross-CPU metrics 2.5x. */
 #define COMPARE_STEAL_GAP 3.0
 
+/* What the samples alone say: the rank test and the intervals agree that the two runs differ. */
+static bool compare_separated(const struct bench_comparison_row *r)
+{
+	return r->p < COMPARE_ALPHA && !r->overlap;
+}
+
 static const struct bench_metric_result *compare_find(const struct bench_result *r, const char *name)
 {
 	for (size_t i = 0; i < r->n_metrics; i++)
@@ -202,7 +208,7 @@ int bench_compare(const struct bench_result *a, const char *name_a, const struct
 		row->drift_pct = metrics_drift_pct(ma->name);
 		double fold = row->slowdown >= 1 ? row->slowdown : 1 / row->slowdown;
 		row->within_drift = (fold - 1) * 100 < row->drift_pct;
-		row->significant = row->p < COMPARE_ALPHA && !row->overlap && !row->within_drift;
+		row->significant = compare_separated(row) && !row->within_drift;
 	}
 	/* The notes are worked out first, so the attribution knows whether it can point to them, and
 	 * then moved after it: a reader meets the verdict first. */
@@ -224,7 +230,7 @@ void bench_comparison_print(FILE *f, const struct bench_comparison *c, bool colo
 		const struct bench_comparison_row *r = &c->rows[i];
 		const char *col = !r->significant ? "" : r->slowdown > 1 ? red : green;
 		char sig[32], a[BENCH_VALUE_LEN], b[BENCH_VALUE_LEN];
-		if (r->within_drift && r->p < COMPARE_ALPHA && !r->overlap)
+		if (r->within_drift && compare_separated(r))
 			snprintf(sig, sizeof sig, "no (< %.0f%% drift)", r->drift_pct);
 		else
 			snprintf(sig, sizeof sig, "%s (p=%.2g)", r->significant ? "yes" : "no", r->p);
