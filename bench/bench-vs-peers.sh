@@ -260,8 +260,13 @@ peers = {}
 for k, line in enumerate(open(f"{w}/peers.txt"), 1):
     metric, label, _ = line.rstrip("\n").split("|", 2)
     peers.setdefault(metric, []).append((label, [num(x) for x in open(f"{w}/peer.{k}")][:runs]))
+# Held to 3%: the CPU paths the target names (syscall, clock, page fault, fork/exec, pinned context
+# switch), their near kin, and the register-only control. Memory bandwidth is held to the disk and
+# network bound instead: the memory bus is shared with the host's other guests like its disk and
+# network (lmbench's bw_mem moved 12.7% between rounds here while virtmode's syscall held 0.3%), and
+# compare gives it the same drift floor as them (src/bench/metrics.c).
 cpu = {"syscall", "clock_gettime", "gettimeofday", "page_fault", "mmap_munmap", "file_page_fault", "file_mmap",
-       "fork_exit", "fork_exec", "ctx_switch_pinned", "pipe_rtt_pinned", "int_loop", "mem_copy"}
+       "fork_exit", "fork_exec", "ctx_switch_pinned", "pipe_rtt_pinned", "int_loop"}
 print(f"\nCoV: {runs} virtmode runs back to back; ratio: the median of {runs} ratios, each between a virtmode run and the\n"
       "peer's round right after it (disk: virtmode's metric alone, seconds before each fio run); virtmode and peer:\n"
       "the medians of those paired runs")
