@@ -38,7 +38,7 @@
 # Time: lmbench's first round runs each program as a person runs it by hand, calibrating itself
 # (that is the time virtmode's suite is held against: at least 10 times shorter). The other rounds
 # run with the calibration measured once, as lmbench's own suite does (enough, timing_o, loop_o).
-# The whole script takes about 14 minutes, 6 of them lmbench calibrating itself in the first round.
+# The whole script takes 7 to 14 minutes, up to 6 of them lmbench calibrating itself in the first round.
 #
 # usage: [KEEP=DIR] bench/bench-vs-peers.sh [BUILD_DIR]   (KEEP: copy every run's result files there)
 #   (default: build; as root, tools/ensure-lmbench installs
